@@ -1,0 +1,78 @@
+//! Charts drawn with plotters on a canvas.
+
+use engine::SettlementReport;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// One colour per rule, in [`engine::RuleId::ALL`] order (colour-blind-safe palette).
+const RULE_COLOURS: [RGBColor; 4] = [
+    RGBColor(120, 120, 120),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+];
+
+/// Grouped bars: each household's bill under each rule, with a legend and units.
+pub fn draw_bills_chart(canvas: HtmlCanvasElement, report: &SettlementReport) -> Result<(), String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+
+    let bills: Vec<Vec<f64>> = report
+        .rules
+        .iter()
+        .map(|r| r.members.iter().map(|m| m.bill).collect())
+        .collect();
+    let (lo, hi) = bills
+        .iter()
+        .flatten()
+        .fold((0.0_f64, 0.0_f64), |(lo, hi), &b| (lo.min(b), hi.max(b)));
+    let pad = ((hi - lo) * 0.1).max(1.0);
+    let members = report.members as f64;
+    let rules = report.rules.len().max(1) as f64;
+
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Bill per household by rule", ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..members, (lo - pad)..(hi + pad))
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(report.members + 1)
+        .x_label_formatter(&|x| {
+            let k = x.floor();
+            if (x - k - 0.5).abs() < 1e-9 || x.fract() == 0.0 && *x < members {
+                format!("Household {}", k as usize + 1)
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("bill (₹)")
+        .draw()
+        .map_err(|e| e.to_string())?;
+
+    let width = 0.8 / rules;
+    for (r, (rule, colour)) in report.rules.iter().zip(RULE_COLOURS.iter().cycle()).enumerate() {
+        let style = colour.filled();
+        chart
+            .draw_series(rule.members.iter().enumerate().map(|(k, m)| {
+                let x0 = k as f64 + 0.1 + r as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width * 0.9, m.bill)], style)
+            }))
+            .map_err(|e| e.to_string())?
+            .label(rule.rule.label())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], style));
+    }
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.85))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}

@@ -1,0 +1,4 @@
+//! Mounts the Gridshare app; everything else lives in the library.
+fn main() {
+    app::start();
+}

@@ -1,0 +1,378 @@
+//! Streaming settlement: feed one step of net energy at a time, every rule is settled at once.
+//!
+//! Memory is O(members × rules + steps): per-member running totals and per-step community
+//! totals, never a members × steps matrix. The hot loops avoid `f64::max` (slow on wasm32).
+
+use thiserror::Error;
+
+use crate::market::{
+    BillingHorizon, GridPrices, HorizonMarket, InternalPrices, RuleId, SettlementRule,
+};
+use crate::metrics::{build_report, SettlementReport};
+use crate::time_axis::TimeAxis;
+
+/// Why a step could not be settled.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum SettleError {
+    /// The step's net-energy slice has the wrong length.
+    #[error("step {step}: expected {expected} members' net energy, got {got}")]
+    WrongMemberCount {
+        /// Step index.
+        step: usize,
+        /// Members the settler was built for.
+        expected: usize,
+        /// Values supplied.
+        got: usize,
+    },
+    /// A net energy value is NaN or infinite.
+    #[error("step {step}, member {member}: net_kwh is not a finite number")]
+    NotFinite {
+        /// Step index.
+        step: usize,
+        /// Member index.
+        member: usize,
+    },
+    /// More steps pushed than the time axis holds.
+    #[error("step {step} is beyond the time axis of {steps} steps")]
+    PastEnd {
+        /// Step index.
+        step: usize,
+        /// Axis length.
+        steps: usize,
+    },
+}
+
+/// Community totals of one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StepSummary {
+    /// TBP, kWh.
+    pub buyers_kwh: f64,
+    /// TSP, kWh.
+    pub sellers_kwh: f64,
+    /// Energy shared inside the community: min(TBP, TSP), kWh.
+    pub shared_kwh: f64,
+    /// Community import from the grid, kWh.
+    pub grid_import_kwh: f64,
+    /// Community export to the grid, kWh.
+    pub grid_export_kwh: f64,
+    /// The step's grid tariff.
+    pub grid: GridPrices,
+}
+
+impl StepSummary {
+    /// SDR = TSP/TBP, `None` when nobody buys.
+    pub fn supply_demand_ratio(&self) -> Option<f64> {
+        (self.buyers_kwh > 0.0).then(|| self.sellers_kwh / self.buyers_kwh)
+    }
+}
+
+/// Running per-member totals shared by every rule (struct of arrays for speed).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MemberTotals {
+    pub import_kwh: Vec<f64>,
+    pub export_kwh: Vec<f64>,
+    /// Σ λ_buy · import: the no-sharing cost.
+    pub grid_buy_cost: Vec<f64>,
+    /// Σ λ_sell · export: the no-sharing revenue.
+    pub grid_sell_revenue: Vec<f64>,
+    /// Σ λ_sell · import: the cheapest the imports could have been.
+    pub import_at_sell_price: Vec<f64>,
+    /// Σ λ_buy · export: the most the exports could have earned.
+    pub export_at_buy_price: Vec<f64>,
+    /// Σ export · shared/TSP: surplus this member supplied to other members (CU), kWh.
+    pub contributed_kwh: Vec<f64>,
+}
+
+impl MemberTotals {
+    fn new(members: usize) -> Self {
+        let zeros = vec![0.0; members];
+        Self {
+            import_kwh: zeros.clone(),
+            export_kwh: zeros.clone(),
+            grid_buy_cost: zeros.clone(),
+            grid_sell_revenue: zeros.clone(),
+            import_at_sell_price: zeros.clone(),
+            export_at_buy_price: zeros.clone(),
+            contributed_kwh: zeros,
+        }
+    }
+}
+
+/// One rule being settled.
+pub(crate) struct RuleRun {
+    pub rule: Box<dyn SettlementRule>,
+    /// Σ internal buy price · import, per member.
+    pub buy_cost: Vec<f64>,
+    /// Σ internal sell price · export, per member.
+    pub sell_revenue: Vec<f64>,
+    /// Internal prices in force at every step.
+    pub prices_by_step: Vec<InternalPrices>,
+    pooled: Option<PooledHorizon>,
+}
+
+/// State of an open multi-step billing horizon (Bill Sharing).
+struct PooledHorizon {
+    horizon: BillingHorizon,
+    key: usize,
+    start_step: usize,
+    market: HorizonMarket,
+    import_at_start: Vec<f64>,
+    export_at_start: Vec<f64>,
+}
+
+/// Settles a community step by step under several rules at once.
+pub struct Settler {
+    axis: TimeAxis,
+    members: usize,
+    pub(crate) totals: MemberTotals,
+    pub(crate) runs: Vec<RuleRun>,
+    pub(crate) steps: Vec<StepSummary>,
+}
+
+impl std::fmt::Debug for Settler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settler")
+            .field("axis", &self.axis)
+            .field("members", &self.members)
+            .field("steps_done", &self.steps.len())
+            .finish()
+    }
+}
+
+fn horizon_key(axis: &TimeAxis, horizon: BillingHorizon, step: usize) -> usize {
+    match horizon {
+        BillingHorizon::Step => step,
+        BillingHorizon::Day => axis.day_of(step),
+        BillingHorizon::Month => axis.month_of(step),
+        BillingHorizon::Run => 0,
+    }
+}
+
+impl Settler {
+    /// A settler for `members` members over `axis`, settling each of `rules`.
+    pub fn new(axis: TimeAxis, members: usize, rules: Vec<Box<dyn SettlementRule>>) -> Self {
+        let runs = rules
+            .into_iter()
+            .map(|rule| {
+                let pooled = (rule.horizon() != BillingHorizon::Step).then(|| PooledHorizon {
+                    horizon: rule.horizon(),
+                    key: 0,
+                    start_step: 0,
+                    market: HorizonMarket::default(),
+                    import_at_start: vec![0.0; members],
+                    export_at_start: vec![0.0; members],
+                });
+                RuleRun {
+                    rule,
+                    buy_cost: vec![0.0; members],
+                    sell_revenue: vec![0.0; members],
+                    prices_by_step: Vec::with_capacity(axis.steps),
+                    pooled,
+                }
+            })
+            .collect();
+        Self {
+            axis,
+            members,
+            totals: MemberTotals::new(members),
+            runs,
+            steps: Vec::with_capacity(axis.steps),
+        }
+    }
+
+    /// The standard comparison: every rule in [`RuleId::ALL`], BS over `bs_horizon`.
+    pub fn all_rules(axis: TimeAxis, members: usize, bs_horizon: BillingHorizon) -> Self {
+        let rules = RuleId::ALL.iter().map(|r| r.rule(bs_horizon)).collect();
+        Self::new(axis, members, rules)
+    }
+
+    /// Number of steps settled so far.
+    pub fn steps_done(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Settle the next step: `net_kwh[k]` is member k's net energy (positive = needs energy).
+    pub fn push_step(&mut self, grid: GridPrices, net_kwh: &[f64]) -> Result<(), SettleError> {
+        let step = self.steps.len();
+        if step >= self.axis.steps {
+            return Err(SettleError::PastEnd {
+                step,
+                steps: self.axis.steps,
+            });
+        }
+        if net_kwh.len() != self.members {
+            return Err(SettleError::WrongMemberCount {
+                step,
+                expected: self.members,
+                got: net_kwh.len(),
+            });
+        }
+        let mut check = 0.0;
+        for x in net_kwh {
+            check += x * 0.0;
+        }
+        if !check.is_finite() {
+            let member = net_kwh.iter().position(|x| !x.is_finite()).unwrap_or(0);
+            return Err(SettleError::NotFinite { step, member });
+        }
+        self.close_finished_horizons(step);
+
+        let (buy, sell) = (grid.buy_per_kwh, grid.sell_per_kwh);
+        let (mut tbp, mut tsp) = (0.0, 0.0);
+        let t = &mut self.totals;
+        for (k, &x) in net_kwh.iter().enumerate() {
+            let imp = if x > 0.0 { x } else { 0.0 };
+            let exp = if x < 0.0 { -x } else { 0.0 };
+            tbp += imp;
+            tsp += exp;
+            t.import_kwh[k] += imp;
+            t.export_kwh[k] += exp;
+            t.grid_buy_cost[k] += buy * imp;
+            t.grid_sell_revenue[k] += sell * exp;
+            t.import_at_sell_price[k] += sell * imp;
+            t.export_at_buy_price[k] += buy * exp;
+        }
+        let shared = if tbp < tsp { tbp } else { tsp };
+        if shared > 0.0 {
+            let share = shared / tsp;
+            for (k, &x) in net_kwh.iter().enumerate() {
+                if x < 0.0 {
+                    t.contributed_kwh[k] -= x * share;
+                }
+            }
+        }
+        let market = HorizonMarket::of_step(tbp, tsp, grid);
+        for run in &mut self.runs {
+            match &mut run.pooled {
+                Some(pool) => {
+                    pool.market.buyers_kwh += market.buyers_kwh;
+                    pool.market.sellers_kwh += market.sellers_kwh;
+                    pool.market.grid_import_cost += market.grid_import_cost;
+                    pool.market.grid_export_revenue += market.grid_export_revenue;
+                    // Filled in when the horizon closes.
+                    run.prices_by_step.push(InternalPrices::default());
+                }
+                None => {
+                    let prices = run.rule.internal_prices(&market, grid);
+                    let (pb, ps) = (prices.buy_per_kwh, prices.sell_per_kwh);
+                    for ((&x, cost), revenue) in net_kwh
+                        .iter()
+                        .zip(run.buy_cost.iter_mut())
+                        .zip(run.sell_revenue.iter_mut())
+                    {
+                        if x > 0.0 {
+                            *cost += pb * x;
+                        } else {
+                            *revenue -= ps * x;
+                        }
+                    }
+                    run.prices_by_step.push(prices);
+                }
+            }
+        }
+        self.steps.push(StepSummary {
+            buyers_kwh: tbp,
+            sellers_kwh: tsp,
+            shared_kwh: shared,
+            grid_import_kwh: if tbp > tsp { tbp - tsp } else { 0.0 },
+            grid_export_kwh: if tsp > tbp { tsp - tbp } else { 0.0 },
+            grid,
+        });
+        Ok(())
+    }
+
+    fn close_finished_horizons(&mut self, next_step: usize) {
+        let axis = self.axis;
+        let totals = &self.totals;
+        for run in &mut self.runs {
+            let Some(pool) = &mut run.pooled else {
+                continue;
+            };
+            let key = horizon_key(&axis, pool.horizon, next_step);
+            if next_step == 0 {
+                pool.key = key;
+                continue;
+            }
+            if key != pool.key {
+                close_pool(run, totals, next_step);
+                if let Some(pool) = &mut run.pooled {
+                    pool.key = key;
+                }
+            }
+        }
+    }
+
+    /// Close open horizons and compute every metric. `aggregator_return` is τ_c in [0, 1).
+    pub fn finish(mut self, aggregator_return: f64) -> SettlementReport {
+        let end = self.steps.len();
+        for run in &mut self.runs {
+            if run.pooled.is_some() && end > 0 {
+                close_pool(run, &self.totals, end);
+            }
+        }
+        build_report(self, aggregator_return)
+    }
+
+    pub(crate) fn axis(&self) -> TimeAxis {
+        self.axis
+    }
+
+    pub(crate) fn members(&self) -> usize {
+        self.members
+    }
+}
+
+/// Bill the pooled horizon ending before `end_step` and open a new one.
+fn close_pool(run: &mut RuleRun, totals: &MemberTotals, end_step: usize) {
+    let Some(pool) = &mut run.pooled else {
+        return;
+    };
+    // Pooled rules price from the horizon's money totals, not from one step's tariff.
+    let prices = run.rule.internal_prices(&pool.market, GridPrices::default());
+    for k in 0..totals.import_kwh.len() {
+        let imported = totals.import_kwh[k] - pool.import_at_start[k];
+        let exported = totals.export_kwh[k] - pool.export_at_start[k];
+        run.buy_cost[k] += prices.buy_per_kwh * imported;
+        run.sell_revenue[k] += prices.sell_per_kwh * exported;
+    }
+    for p in &mut run.prices_by_step[pool.start_step..end_step] {
+        *p = prices;
+    }
+    pool.import_at_start.copy_from_slice(&totals.import_kwh);
+    pool.export_at_start.copy_from_slice(&totals.export_kwh);
+    pool.market = HorizonMarket::default();
+    pool.start_step = end_step;
+}
+
+/// Settle a run whose net energy comes from `fill_step(step, &mut net_kwh)`, without storing it.
+pub fn settle_all(
+    axis: TimeAxis,
+    members: usize,
+    prices: &[GridPrices],
+    bs_horizon: BillingHorizon,
+    aggregator_return: f64,
+    mut fill_step: impl FnMut(usize, &mut [f64]),
+) -> Result<SettlementReport, SettleError> {
+    let mut settler = Settler::all_rules(axis, members, bs_horizon);
+    let mut net = vec![0.0; members];
+    for (step, grid) in prices.iter().enumerate().take(axis.steps) {
+        fill_step(step, &mut net);
+        settler.push_step(*grid, &net)?;
+    }
+    Ok(settler.finish(aggregator_return))
+}
+
+/// Settle a small run held in memory: `net_kwh[step][member]`.
+pub fn settle_matrix(
+    net_kwh: &[Vec<f64>],
+    prices: &[GridPrices],
+    axis: TimeAxis,
+    bs_horizon: BillingHorizon,
+) -> Result<SettlementReport, SettleError> {
+    let members = net_kwh.first().map_or(0, Vec::len);
+    let mut settler = Settler::all_rules(axis, members, bs_horizon);
+    for (row, grid) in net_kwh.iter().zip(prices) {
+        settler.push_step(*grid, row)?;
+    }
+    Ok(settler.finish(0.0))
+}
