@@ -37,16 +37,15 @@ pub fn draw_bills_chart(canvas: HtmlCanvasElement, report: &SettlementReport) ->
         .margin(10)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.0..members, (lo - pad)..(hi + pad))
+        .build_cartesian_2d(-0.5..members - 0.5, (lo - pad)..(hi + pad))
         .map_err(|e| e.to_string())?;
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(report.members + 1)
+        .x_labels(report.members)
         .x_label_formatter(&|x| {
-            let k = x.floor();
-            if (x - k - 0.5).abs() < 1e-9 || x.fract() == 0.0 && *x < members {
-                format!("Household {}", k as usize + 1)
+            if x.fract().abs() < 1e-9 && *x >= 0.0 {
+                format!("Household {}", x.round() as usize + 1)
             } else {
                 String::new()
             }
@@ -60,7 +59,7 @@ pub fn draw_bills_chart(canvas: HtmlCanvasElement, report: &SettlementReport) ->
         let style = colour.filled();
         chart
             .draw_series(rule.members.iter().enumerate().map(|(k, m)| {
-                let x0 = k as f64 + 0.1 + r as f64 * width;
+                let x0 = k as f64 - 0.4 + r as f64 * width;
                 Rectangle::new([(x0, 0.0), (x0 + width * 0.9, m.bill)], style)
             }))
             .map_err(|e| e.to_string())?

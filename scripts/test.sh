@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the tests need (build tools, Chromium, chromedriver, npm tools), then run every test.
+source "$(dirname "$0")/lib.sh"
+ensure_dev_tools
+ensure_chromium
+cd "$ROOT"
+started=$(date +%s)
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (native, all targets and features)"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --workspace --lib --bins --tests --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "native tests"
+cargo test --workspace --all-features --locked
+
+step "engine tests on wasm32 (Node)"
+cargo test -p engine --target wasm32-unknown-unknown --locked
+
+step "wasm-bindgen-test in headless Chromium"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gridshare-tests --target wasm32-unknown-unknown --test browser --locked
+
+step "release build"
+trunk build --release
+wasm=$(ls dist/*.wasm | head -1)
+echo "release wasm: $wasm $(stat -c %s "$wasm") bytes"
+
+step "end to end: dist/ served from /demo/gridshare/ in headless Chromium"
+node --test tests/e2e/
+
+echo "all checks passed in $(( $(date +%s) - started )) s (after installs)"
