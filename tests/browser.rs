@@ -10,7 +10,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn find(testid: &str) -> Element {
     web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(&format!("[data-testid='{testid}']")).ok().flatten())
+        .and_then(|d| {
+            d.query_selector(&format!("[data-testid='{testid}']"))
+                .ok()
+                .flatten()
+        })
         .unwrap_or_else(|| panic!("no element with data-testid={testid}"))
 }
 

@@ -23,7 +23,10 @@ fn engine_has_no_web_dependencies() {
             String::from_utf8_lossy(&output.stderr)
         );
         let tree = String::from_utf8_lossy(&output.stdout);
-        assert!(tree.contains("serde"), "cargo tree output looks wrong: {tree}");
+        assert!(
+            tree.contains("serde"),
+            "cargo tree output looks wrong: {tree}"
+        );
         for line in tree.lines() {
             let name = line.split_whitespace().next().unwrap_or_default();
             assert!(

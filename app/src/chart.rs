@@ -14,7 +14,10 @@ const RULE_COLOURS: [RGBColor; 4] = [
 ];
 
 /// Grouped bars: each household's bill under each rule, with a legend and units.
-pub fn draw_bills_chart(canvas: HtmlCanvasElement, report: &SettlementReport) -> Result<(), String> {
+pub fn draw_bills_chart(
+    canvas: HtmlCanvasElement,
+    report: &SettlementReport,
+) -> Result<(), String> {
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
@@ -55,7 +58,12 @@ pub fn draw_bills_chart(canvas: HtmlCanvasElement, report: &SettlementReport) ->
         .map_err(|e| e.to_string())?;
 
     let width = 0.8 / rules;
-    for (r, (rule, colour)) in report.rules.iter().zip(RULE_COLOURS.iter().cycle()).enumerate() {
+    for (r, (rule, colour)) in report
+        .rules
+        .iter()
+        .zip(RULE_COLOURS.iter().cycle())
+        .enumerate()
+    {
         let style = colour.filled();
         chart
             .draw_series(rule.members.iter().enumerate().map(|(k, m)| {

@@ -62,12 +62,12 @@ pub fn WorkedExample() -> impl IntoView {
         settle_inputs(&buy.get(), &sell.get(), &net_text)
     });
     // The last valid result stays on screen while an input is invalid.
-    let shown = Memo::new(move |previous: Option<&Option<SettlementReport>>| {
-        match outcome.get() {
+    let shown = Memo::new(
+        move |previous: Option<&Option<SettlementReport>>| match outcome.get() {
             Ok(report) => Some(report),
             Err(_) => previous.cloned().flatten(),
-        }
-    });
+        },
+    );
     let error = move || outcome.get().err();
 
     let canvas = NodeRef::<leptos::html::Canvas>::new();
@@ -137,7 +137,8 @@ pub fn WorkedExample() -> impl IntoView {
         shown.get().map(|r| {
             (0..r.members)
                 .map(|k| {
-                    let net_kwh = r.rules[0].members[k].import_kwh - r.rules[0].members[k].export_kwh;
+                    let net_kwh =
+                        r.rules[0].members[k].import_kwh - r.rules[0].members[k].export_kwh;
                     let cells = r
                         .rules
                         .iter()
@@ -278,6 +279,9 @@ mod tests {
     fn example_a_settles() {
         let net = vec!["2".to_string(), "1".to_string(), "-1.5".to_string()];
         let report = settle_inputs("10", "8", &net).unwrap();
-        assert_eq!(money(report.rule(RuleId::Sdr).unwrap().members[0].bill), "18.89");
+        assert_eq!(
+            money(report.rule(RuleId::Sdr).unwrap().members[0].bill),
+            "18.89"
+        );
     }
 }

@@ -328,7 +328,9 @@ fn close_pool(run: &mut RuleRun, totals: &MemberTotals, end_step: usize) {
         return;
     };
     // Pooled rules price from the horizon's money totals, not from one step's tariff.
-    let prices = run.rule.internal_prices(&pool.market, GridPrices::default());
+    let prices = run
+        .rule
+        .internal_prices(&pool.market, GridPrices::default());
     for k in 0..totals.import_kwh.len() {
         let imported = totals.import_kwh[k] - pool.import_at_start[k];
         let exported = totals.export_kwh[k] - pool.export_at_start[k];

@@ -19,7 +19,10 @@ fn bills(report: &SettlementReport, rule: RuleId) -> Vec<f64> {
 fn assert_close(actual: &[f64], expected: &[f64], what: &str) {
     assert_eq!(actual.len(), expected.len(), "{what}: length");
     for (k, (a, e)) in actual.iter().zip(expected).enumerate() {
-        assert!((a - e).abs() < TOL, "{what}: member {k}: got {a}, expected {e}");
+        assert!(
+            (a - e).abs() < TOL,
+            "{what}: member {k}: got {a}, expected {e}"
+        );
     }
 }
 
@@ -35,7 +38,11 @@ fn example_a_net_importer() {
     assert!((r.steps[0].supply_demand_ratio().unwrap() - 0.5).abs() < TOL);
     assert!((r.community.grid_bill - 15.0).abs() < TOL);
     assert_close(&bills(&r, RuleId::None), &[20.0, 10.0, -12.0], "A none");
-    assert_close(&bills(&r, RuleId::Sdr), &[18.888889, 9.444444, -13.333333], "A sdr");
+    assert_close(
+        &bills(&r, RuleId::Sdr),
+        &[18.888889, 9.444444, -13.333333],
+        "A sdr",
+    );
     let sdr = r.rule(RuleId::Sdr).unwrap().prices_by_step[0];
     assert!((sdr.sell_per_kwh - 80.0 / 9.0).abs() < 1e-12);
     assert!((sdr.buy_per_kwh - 85.0 / 9.0).abs() < 1e-12);
@@ -78,10 +85,18 @@ fn example_h_bill_sharing_horizon() {
     let prices = [STUDY_PRICES, STUDY_PRICES];
     let axis = TimeAxis::hourly(2);
     let pooled = settle_matrix(&net, &prices, axis, BillingHorizon::Run).unwrap();
-    assert_close(&bills(&pooled, RuleId::Bs), &[1.333333, 0.666667, 1.0], "H bs run");
+    assert_close(
+        &bills(&pooled, RuleId::Bs),
+        &[1.333333, 0.666667, 1.0],
+        "H bs run",
+    );
     let hourly = settle_matrix(&net, &prices, axis, BillingHorizon::Step).unwrap();
     assert_close(&bills(&hourly, RuleId::Bs), &[2.0, 1.0, 0.0], "H bs hourly");
-    assert_close(&bills(&pooled, RuleId::Sdr), &[2.888889, 1.444444, -1.333333], "H sdr");
+    assert_close(
+        &bills(&pooled, RuleId::Sdr),
+        &[2.888889, 1.444444, -1.333333],
+        "H sdr",
+    );
     assert_close(&bills(&pooled, RuleId::Mmr), &[2.0, 1.0, 0.0], "H mmr");
     // Pooled BS prices are recorded for both hours of the horizon.
     let bs = pooled.rule(RuleId::Bs).unwrap();
@@ -96,5 +111,12 @@ fn budget_rules_have_pm_one_and_none_zero() {
         let pm = r.rule(rule).unwrap().performance_measure.unwrap();
         assert!((pm - 1.0).abs() < 1e-9, "{rule:?} PM {pm}");
     }
-    assert!(r.rule(RuleId::None).unwrap().performance_measure.unwrap().abs() < 1e-12);
+    assert!(
+        r.rule(RuleId::None)
+            .unwrap()
+            .performance_measure
+            .unwrap()
+            .abs()
+            < 1e-12
+    );
 }

@@ -38,7 +38,9 @@ pub enum PriceError {
         field: &'static str,
     },
     /// Feed-in price at or below zero.
-    #[error("step {step}: sell_per_kwh must be above 0 (got {sell_per_kwh}); SDR pricing divides by it")]
+    #[error(
+        "step {step}: sell_per_kwh must be above 0 (got {sell_per_kwh}); SDR pricing divides by it"
+    )]
     SellNotPositive {
         /// Step index.
         step: usize,
@@ -46,7 +48,9 @@ pub enum PriceError {
         sell_per_kwh: f64,
     },
     /// Feed-in price at or above the retail price.
-    #[error("step {step}: sell_per_kwh ({sell_per_kwh}) must be below buy_per_kwh ({buy_per_kwh})")]
+    #[error(
+        "step {step}: sell_per_kwh ({sell_per_kwh}) must be below buy_per_kwh ({buy_per_kwh})"
+    )]
     SellNotBelowBuy {
         /// Step index.
         step: usize,

@@ -1,0 +1,149 @@
+//! The `gridshare` command line, run as a user would.
+#![cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("gridshare-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn settle(net: &Path, prices: &Path, rule: &str, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gridshare"))
+        .args(["settle", "--net"])
+        .arg(net)
+        .arg("--prices")
+        .arg(prices)
+        .args(["--rule", rule, "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+const PRICES: &str = "step,buy_per_kwh,sell_per_kwh\n0,10,8\n1,10,8\n";
+// Worked example H: hour 1 = example A, hour 2 = example B.
+const NET: &str = "step,member,net_kwh\n0,h1,2\n0,h2,1\n0,h3,-1.5\n1,h1,-2\n1,h2,-1\n1,h3,1.5\n";
+
+fn bills(path: &Path) -> Vec<(String, f64)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[3].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn settles_example_h_under_every_rule() {
+    let dir = Dir::new("h");
+    let net = dir.write("net.csv", NET);
+    let prices = dir.write("prices.csv", PRICES);
+    let expected = [
+        ("sdr", [2.888889, 1.444444, -1.333333]),
+        ("mmr", [2.0, 1.0, 0.0]),
+        ("none", [4.0, 2.0, 0.0]),
+        ("bs", [1.333333, 0.666667, 1.0]),
+    ];
+    for (rule, want) in expected {
+        let out = dir.path(&format!("{rule}.csv"));
+        let result = settle(&net, &prices, rule, &out, &["--bs-horizon", "run"]);
+        assert!(
+            result.status.success(),
+            "{rule}: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        let got = bills(&out);
+        assert_eq!(
+            got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+            ["h1", "h2", "h3"]
+        );
+        for ((_, g), w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-6, "{rule}: got {g}, expected {w}");
+        }
+    }
+}
+
+#[test]
+fn per_step_output_sums_to_the_bills() {
+    let dir = Dir::new("steps");
+    let net = dir.write("net.csv", NET);
+    let prices = dir.write("prices.csv", PRICES);
+    let out = dir.path("bills.csv");
+    let steps = dir.path("steps.csv");
+    let result = settle(
+        &net,
+        &prices,
+        "bs",
+        &out,
+        &["--bs-horizon", "run", "--per-step", steps.to_str().unwrap()],
+    );
+    assert!(result.status.success());
+    let text = std::fs::read_to_string(&steps).unwrap();
+    assert!(text.starts_with("step,member,buy_price,sell_price,bill\n"));
+    let mut h1 = 0.0;
+    for line in text.lines().skip(1).filter(|l| l.contains(",h1,")) {
+        h1 += line.rsplit(',').next().unwrap().parse::<f64>().unwrap();
+    }
+    assert!((h1 - bills(&out)[0].1).abs() < 1e-9);
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_no_output() {
+    let dir = Dir::new("bad");
+    let prices = dir.write("prices.csv", PRICES);
+    let net = dir.write("net.csv", "step,member,net_kwh\n0,h1,2\n1,h1,oops\n");
+    let out = dir.path("bills.csv");
+    let result = settle(&net, &prices, "sdr", &out, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("net.csv, line 3, column 'net_kwh': 'oops' is not a number"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no partial output");
+
+    let bad_prices = dir.write("bad-prices.csv", "step,buy_per_kwh,sell_per_kwh\n0,10,0\n");
+    let result = settle(&net, &bad_prices, "sdr", &out, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr)
+        .contains("bad-prices.csv, line 2, column 'sell_per_kwh'"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [vec!["--help"], vec!["settle", "--help"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_gridshare"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+    }
+}
