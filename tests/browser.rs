@@ -1,5 +1,6 @@
 //! wasm-bindgen-test tests in headless Chromium: mount the real app, read and drive the page.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};

@@ -1,5 +1,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Tidy checks on the workspace's shape.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use std::process::Command;
 

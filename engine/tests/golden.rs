@@ -1,4 +1,5 @@
 //! Golden tests: every worked example of MODEL.md §6, natively and on wasm32.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use engine::example::{settle_one_hour, STUDY_PRICES};
 use engine::{settle_matrix, BillingHorizon, RuleId, SettlementReport, TimeAxis};
