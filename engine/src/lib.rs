@@ -9,11 +9,13 @@
 //! rule at once) → [`metrics::SettlementReport`]. The library performs no I/O: parsers take
 //! `&str`, progress and per-step output go through callbacks.
 
+pub mod community;
 pub mod csv_input;
 pub mod example;
 pub mod market;
 pub mod metrics;
 pub mod settle;
+pub mod tariff;
 pub mod time_axis;
 
 pub use market::{

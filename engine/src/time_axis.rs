@@ -5,13 +5,16 @@ use serde::{Deserialize, Serialize};
 /// Days in each month of a 365-day year (29 Feb is dropped on import, see DATA.md).
 const DAYS_PER_MONTH: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/// A regular time axis that starts at 00:00 on 1 January of a 365-day year.
+/// A regular time axis that starts at 00:00 (IST, no DST) on a day of a 365-day year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeAxis {
     /// Number of steps in the run.
     pub steps: usize,
     /// Steps per day: 24 for hourly, 48 for 30-minute steps.
     pub steps_per_day: u32,
+    /// Day of the year the first step falls on (0 = 1 January).
+    #[serde(default)]
+    pub start_day_of_year: u32,
 }
 
 impl TimeAxis {
@@ -20,7 +23,13 @@ impl TimeAxis {
         Self {
             steps,
             steps_per_day: 24,
+            start_day_of_year: 0,
         }
+    }
+
+    /// A full hourly year from 1 January (8,760 steps).
+    pub fn hourly_year() -> Self {
+        Self::hourly(8760)
     }
 
     /// Length of one step in hours.
@@ -39,9 +48,19 @@ impl TimeAxis {
         ((step % spd) * 24 / spd) as u32
     }
 
-    /// Month index counted from the start (0 = January of year one, 12 = January of year two).
+    /// Calendar month (0 = January … 11 = December) of a step.
+    pub fn calendar_month_of(&self, step: usize) -> usize {
+        self.month_of(step) % 12
+    }
+
+    /// Day of the (365-day) year, 0-based, of a step.
+    pub fn day_of_year(&self, step: usize) -> usize {
+        (self.day_of(step) + self.start_day_of_year as usize) % 365
+    }
+
+    /// Month index counted from 1 January of the first year (12 = January of year two).
     pub fn month_of(&self, step: usize) -> usize {
-        let day = self.day_of(step);
+        let day = self.day_of(step) + self.start_day_of_year as usize;
         let year = day / 365;
         let mut day_in_year = (day % 365) as u32;
         let mut month = 0;
@@ -75,6 +94,7 @@ mod tests {
         let axis = TimeAxis {
             steps: 96,
             steps_per_day: 48,
+            start_day_of_year: 0,
         };
         assert_eq!(axis.day_of(47), 0);
         assert_eq!(axis.day_of(48), 1);

@@ -107,6 +107,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let axis = TimeAxis {
                 steps: grid.len(),
                 steps_per_day,
+                start_day_of_year: 0,
             };
             // The reference (no sharing) is always settled alongside the chosen rule.
             let mut rules = vec![RuleId::None.rule(bs_horizon)];

@@ -1,0 +1,349 @@
+//! Communities to simulate: members with load, PV and batteries, generated from a seed or
+//! imported from the user's files.
+
+mod appliances;
+mod rng;
+mod site;
+mod solar;
+
+pub use appliances::Archetype;
+pub use site::{Climate, Site};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::time_axis::TimeAxis;
+use appliances::{add_appliance_day, appliances, MILL_SHARE};
+use rng::{Rng, Stream};
+
+/// A home battery (ESS).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Battery {
+    /// Usable capacity, kWh.
+    pub capacity_kwh: f64,
+    /// Charge and discharge power limit, kW.
+    pub power_kw: f64,
+    /// Share of charged energy that gets stored.
+    pub charge_efficiency: f64,
+    /// Share of stored energy that reaches the load.
+    pub discharge_efficiency: f64,
+    /// Lowest state of charge, share of capacity.
+    pub soc_min_frac: f64,
+    /// Highest state of charge, share of capacity.
+    pub soc_max_frac: f64,
+    /// State of charge at the start (and the end target), share of capacity.
+    pub soc_initial_frac: f64,
+}
+
+impl Battery {
+    /// A typical lithium home battery of the given size: C/2 power, 95% one-way efficiency,
+    /// SOC kept within 10–100%, starting half full.
+    pub fn typical(capacity_kwh: f64) -> Self {
+        Self {
+            capacity_kwh,
+            power_kw: 0.5 * capacity_kwh,
+            charge_efficiency: 0.95,
+            discharge_efficiency: 0.95,
+            soc_min_frac: 0.1,
+            soc_max_frac: 1.0,
+            soc_initial_frac: 0.5,
+        }
+    }
+}
+
+/// One member of the community.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// Unique id (e.g. `N01`).
+    pub id: String,
+    /// Archetype, or `Custom` for uploaded profiles.
+    pub archetype: Archetype,
+    /// Average load per step, kW.
+    pub load_kw: Vec<f64>,
+    /// Rooftop PV size, kWp (0 = none).
+    pub pv_kwp: f64,
+    /// PV output per step, kW (empty when there is no PV).
+    pub pv_kw: Vec<f64>,
+    /// Home battery, if any.
+    pub battery: Option<Battery>,
+    /// Share of each day's load energy that may move within the day.
+    pub flexible_share: f64,
+    /// Whether the member takes part in sharing (non-participants settle alone with the grid).
+    pub participates: bool,
+}
+
+/// How many members of each archetype, as weights (A1…A5).
+pub type Mix = [f64; 5];
+
+/// What the generator should build.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommunitySpec {
+    /// Site (climate and sun).
+    pub site: Site,
+    /// Seed: the same seed gives bit-identical series everywhere.
+    pub seed: u64,
+    /// Number of members (2 to 10,000).
+    pub members: usize,
+    /// Weights of A1…A5.
+    pub mix: Mix,
+    /// Share of members with rooftop PV (drawn among A2–A5).
+    pub pv_share: f64,
+    /// Share of PV members that also have a battery.
+    pub battery_share_of_pv: f64,
+}
+
+/// Smallest and largest community the generator builds.
+pub const MEMBERS_RANGE: (usize, usize) = (2, 10_000);
+
+impl CommunitySpec {
+    /// The default 30-member community of a site (DATA.md mixes).
+    pub fn default_for(site: Site) -> Self {
+        let mix = match site {
+            Site::CompositeNorth => [12.0, 9.0, 5.0, 1.0, 3.0],
+            Site::WarmHumidSouth => [4.0, 6.0, 12.0, 6.0, 2.0],
+        };
+        Self {
+            site,
+            seed: 2025,
+            members: 30,
+            mix,
+            pv_share: 0.35,
+            battery_share_of_pv: 0.5,
+        }
+    }
+
+    /// Check the spec before generating.
+    pub fn validate(&self) -> Result<(), CommunityError> {
+        let (lo, hi) = MEMBERS_RANGE;
+        if self.members < lo || self.members > hi {
+            return Err(CommunityError::Size {
+                members: self.members,
+            });
+        }
+        if self.mix.iter().any(|w| !w.is_finite() || *w < 0.0)
+            || self.mix.iter().sum::<f64>() <= 0.0
+        {
+            return Err(CommunityError::Mix);
+        }
+        for (name, value) in [
+            ("pv_share", self.pv_share),
+            ("battery_share_of_pv", self.battery_share_of_pv),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(CommunityError::Share { name, value });
+            }
+        }
+        Ok(())
+    }
+
+    /// Archetype of every member: largest-remainder apportionment of the mix, in A1…A5 order.
+    pub fn archetypes(&self) -> Vec<Archetype> {
+        let total: f64 = self.mix.iter().sum();
+        let exact: Vec<f64> = self
+            .mix
+            .iter()
+            .map(|w| w / total * self.members as f64)
+            .collect();
+        let mut counts: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+        let mut order: Vec<usize> = (0..5).collect();
+        order.sort_by(|&a, &b| {
+            (exact[b] - exact[b].floor())
+                .total_cmp(&(exact[a] - exact[a].floor()))
+                .then(a.cmp(&b))
+        });
+        let mut missing = self.members - counts.iter().sum::<usize>();
+        for &i in order.iter().cycle() {
+            if missing == 0 {
+                break;
+            }
+            counts[i] += 1;
+            missing -= 1;
+        }
+        Archetype::GENERATED
+            .iter()
+            .zip(counts)
+            .flat_map(|(a, n)| std::iter::repeat_n(*a, n))
+            .collect()
+    }
+}
+
+/// Why a community cannot be generated.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum CommunityError {
+    /// Member count outside 2…10,000.
+    #[error("community size {members} is outside 2 to 10,000 members")]
+    Size {
+        /// Requested size.
+        members: usize,
+    },
+    /// Mix weights negative, not numbers, or all zero.
+    #[error("the archetype mix needs non-negative weights that are not all zero")]
+    Mix,
+    /// A share outside [0, 1].
+    #[error("{name} must be between 0 and 1 (got {value})")]
+    Share {
+        /// Field.
+        name: &'static str,
+        /// Value.
+        value: f64,
+    },
+}
+
+/// A generated community: members, the site's PV output per kWp and grid availability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Community {
+    /// Members in order.
+    pub members: Vec<Member>,
+    /// PV output per kWp at the site, kW/kWp per step.
+    pub pv_per_kwp: Vec<f64>,
+    /// Whether the grid supplies power at each step (false = outage).
+    pub grid_available: Vec<bool>,
+}
+
+/// Static attributes of a generated member (PV, battery, mill or shop).
+struct MemberAssets {
+    pv_kwp: f64,
+    battery: Option<Battery>,
+    is_mill: bool,
+}
+
+fn round_to(x: f64, step: f64) -> f64 {
+    (x / step).round() * step
+}
+
+/// Which members get PV and batteries: a seeded draw of `pv_share` of all members among A2–A5.
+fn assets(spec: &CommunitySpec, archetypes: &[Archetype]) -> Vec<MemberAssets> {
+    let mut rng = Rng::new(spec.seed, Stream::Assets, 0, 0);
+    let candidates: Vec<usize> = (0..archetypes.len())
+        .filter(|&k| archetypes[k] != Archetype::A1)
+        .collect();
+    let want = ((spec.pv_share * archetypes.len() as f64).round() as usize).min(candidates.len());
+    // Partial Fisher–Yates: the first `want` candidates after shuffling get PV.
+    let mut pool = candidates;
+    for i in 0..want {
+        let last = pool.len() - 1;
+        let j = i + (rng.uniform() * (pool.len() - i) as f64) as usize;
+        pool.swap(i, j.min(last));
+    }
+    let mut with_pv = vec![false; archetypes.len()];
+    for &k in &pool[..want] {
+        with_pv[k] = true;
+    }
+    archetypes
+        .iter()
+        .enumerate()
+        .map(|(k, archetype)| {
+            let mut r = Rng::new(spec.seed, Stream::Member, k as u64, 0);
+            let is_mill = *archetype == Archetype::A5 && r.chance(MILL_SHARE);
+            let pv_kwp = if with_pv[k] {
+                match archetype {
+                    Archetype::A2 => round_to(r.range(0.5, 1.0), 0.1),
+                    _ => round_to(r.range(1.0, 3.0), 0.1),
+                }
+            } else {
+                0.0
+            };
+            let battery = (pv_kwp > 0.0 && r.chance(spec.battery_share_of_pv))
+                .then(|| Battery::typical(round_to(2.0 * pv_kwp, 0.5).max(1.0)));
+            MemberAssets {
+                pv_kwp,
+                battery,
+                is_mill,
+            }
+        })
+        .collect()
+}
+
+/// A year (or `axis`) of hourly load for one member, kW.
+fn member_load(
+    spec: &CommunitySpec,
+    climate: &Climate,
+    axis: &TimeAxis,
+    k: usize,
+    archetype: Archetype,
+    is_mill: bool,
+) -> Vec<f64> {
+    let list = appliances(archetype, is_mill);
+    let mut ownership = Rng::new(spec.seed, Stream::Member, k as u64, 1);
+    let owned: Vec<bool> = list.iter().map(|a| ownership.chance(a.ownership)).collect();
+    let days = axis.steps.div_ceil(24);
+    let mut load = Vec::with_capacity(days * 24);
+    for day in 0..days {
+        let month = axis.calendar_month_of(day * 24);
+        let temperature = climate.mean_temperature_c[month];
+        let mut rng = Rng::new(spec.seed, Stream::MemberDay, k as u64, day as u64);
+        let mut day_kw = [0.0; 24];
+        for (a, _) in list.iter().zip(&owned).filter(|(_, own)| **own) {
+            add_appliance_day(a, temperature, &mut rng, &mut day_kw);
+        }
+        load.extend_from_slice(&day_kw);
+    }
+    load.truncate(axis.steps);
+    load
+}
+
+/// Grid availability: outages in 1–3 blocks a day, totalling the month's mean outage hours.
+fn outage_mask(spec: &CommunitySpec, climate: &Climate, axis: &TimeAxis) -> Vec<bool> {
+    let mut available = vec![true; axis.steps];
+    let days = axis.steps.div_ceil(24);
+    for day in 0..days {
+        let month = axis.calendar_month_of(day * 24);
+        let mut rng = Rng::new(spec.seed, Stream::Outage, day as u64, 0);
+        let hours =
+            (climate.outage_hours_per_day[month] * rng.lognormal_factor(0.4)).round() as usize;
+        let blocks = 1 + (rng.uniform() * 3.0) as usize;
+        let mut left = hours.min(12);
+        for b in 0..blocks {
+            let len = if b + 1 == blocks {
+                left
+            } else {
+                (left as f64 * rng.range(0.3, 0.7)).round() as usize
+            };
+            left -= len.min(left);
+            let start = (rng.uniform() * (24 - len.min(23)) as f64) as usize;
+            for h in start..(start + len).min(24) {
+                if let Some(slot) = available.get_mut(day * 24 + h) {
+                    *slot = false;
+                }
+            }
+        }
+    }
+    available
+}
+
+/// Generate a community on an hourly axis. Deterministic in `spec.seed`.
+pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, CommunityError> {
+    spec.validate()?;
+    let climate = spec.site.climate();
+    let archetypes = spec.archetypes();
+    let pv_per_kwp = solar::pv_per_kwp(&climate, axis, spec.seed);
+    let prefix = match spec.site {
+        Site::CompositeNorth => "N",
+        Site::WarmHumidSouth => "S",
+    };
+    let width = spec.members.to_string().len().max(2);
+    let members = archetypes
+        .iter()
+        .zip(assets(spec, &archetypes))
+        .enumerate()
+        .map(|(k, (&archetype, asset))| Member {
+            id: format!("{prefix}{:0width$}", k + 1),
+            archetype,
+            load_kw: member_load(spec, &climate, axis, k, archetype, asset.is_mill),
+            pv_kwp: asset.pv_kwp,
+            pv_kw: if asset.pv_kwp > 0.0 {
+                pv_per_kwp.iter().map(|p| p * asset.pv_kwp).collect()
+            } else {
+                Vec::new()
+            },
+            battery: asset.battery,
+            flexible_share: archetype.default_flexible_share(),
+            participates: true,
+        })
+        .collect();
+    Ok(Community {
+        members,
+        grid_available: outage_mask(spec, &climate, axis),
+        pv_per_kwp,
+    })
+}

@@ -1,0 +1,142 @@
+//! Rooftop PV output per kWp from solar geometry: solar position (Grena3) → Ineichen–Perez clear
+//! sky with Linke turbidity → daily clear-sky index → Erbs split → tilted plane → cell temperature
+//! → PVWatts-style DC/AC output.
+
+use core::f64::consts::PI;
+
+use solar_positioning::time::JulianDate;
+use solar_positioning::{Location, SolarPositions};
+
+use super::rng::{Rng, Stream};
+use super::site::Climate;
+use crate::time_axis::TimeAxis;
+
+/// The generator's calendar year (not a leap year; inside Grena3's 2010–2110 range).
+const YEAR: i32 = 2025;
+/// India Standard Time is UTC + 5:30.
+const IST_OFFSET_HOURS: f64 = 5.5;
+/// ΔT (TT − UT) in seconds for the mid-2020s.
+const DELTA_T_S: f64 = 69.0;
+/// Temperature coefficient of power, 1/°C (crystalline silicon).
+const GAMMA_PER_C: f64 = -0.0037;
+/// Nominal operating cell temperature, °C.
+const NOCT_C: f64 = 45.0;
+/// System losses (soiling, wiring, mismatch, availability), a little under PVWatts' 14% default.
+const SYSTEM_LOSS: f64 = 0.12;
+/// Inverter efficiency.
+const INVERTER_EFFICIENCY: f64 = 0.96;
+/// Ground albedo.
+const ALBEDO: f64 = 0.2;
+/// Day-to-day variability of the clear-sky index (log-sd).
+const DAILY_CLOUD_SIGMA: f64 = 0.18;
+
+fn deg(x: f64) -> f64 {
+    x * PI / 180.0
+}
+
+/// Kasten–Young relative air mass for a zenith angle in degrees.
+fn air_mass(zenith_deg: f64) -> f64 {
+    1.0 / (libm::cos(deg(zenith_deg)) + 0.50572 * libm::pow(96.07995 - zenith_deg, -1.6364))
+}
+
+/// Extraterrestrial normal irradiance, W/m², on day of year `doy` (0-based).
+fn extraterrestrial(doy: usize) -> f64 {
+    1367.0 * (1.0 + 0.033 * libm::cos(2.0 * PI * (doy as f64 + 1.0) / 365.0))
+}
+
+/// Ineichen–Perez clear-sky global horizontal irradiance at sea level, W/m².
+fn clear_sky_ghi(cos_zenith: f64, zenith_deg: f64, linke: f64, i0: f64) -> f64 {
+    if cos_zenith <= 0.0 {
+        return 0.0;
+    }
+    let am = air_mass(zenith_deg);
+    let (cg1, cg2) = (0.868, 0.0387);
+    let ghi = cg1
+        * i0
+        * cos_zenith
+        * libm::exp(-cg2 * am * (1.0 + (linke - 1.0)))
+        * libm::exp(0.01 * libm::pow(am, 1.8));
+    if ghi > 0.0 {
+        ghi
+    } else {
+        0.0
+    }
+}
+
+/// Erbs diffuse fraction for clearness index kt.
+fn erbs_diffuse_fraction(kt: f64) -> f64 {
+    if kt <= 0.22 {
+        1.0 - 0.09 * kt
+    } else if kt <= 0.8 {
+        0.9511 - 0.1604 * kt + 4.388 * kt * kt - 16.638 * kt * kt * kt + 12.336 * kt * kt * kt * kt
+    } else {
+        0.165
+    }
+}
+
+/// Hourly AC output per kWp (kW/kWp) for a whole hourly axis, with seeded daily cloudiness.
+/// The module faces south (azimuth 180°) tilted at the site's latitude.
+pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f64> {
+    let calculator = SolarPositions::grena3();
+    let location = Location {
+        latitude: climate.latitude_deg,
+        longitude: climate.longitude_deg,
+    };
+    let jd_new_year = JulianDate::from_utc(YEAR, 1, 1, 0, 0, 0.0, DELTA_T_S)
+        .map(|jd| jd.julian_date())
+        .unwrap_or(2_460_676.5);
+    let tilt = deg(climate.latitude_deg);
+    let panel_azimuth = deg(180.0);
+    let step_hours = axis.step_hours();
+    let mut out = Vec::with_capacity(axis.steps);
+    let mut day_index = usize::MAX;
+    let mut day_kc = 1.0;
+    for step in 0..axis.steps {
+        let doy = axis.day_of_year(step);
+        let month = axis.calendar_month_of(step);
+        if axis.day_of(step) != day_index {
+            day_index = axis.day_of(step);
+            let mut rng = Rng::new(seed, Stream::Weather, day_index as u64, 0);
+            let kc = climate.clear_sky_index[month] * rng.lognormal_factor(DAILY_CLOUD_SIGMA);
+            day_kc = kc.clamp(0.05, 1.05);
+        }
+        // Middle of the step, local time → UT.
+        let local_hours =
+            (step % axis.steps_per_day.max(1) as usize) as f64 * step_hours + 0.5 * step_hours;
+        let jd = jd_new_year + doy as f64 + (local_hours - IST_OFFSET_HOURS) / 24.0;
+        let position = JulianDate::new(jd, DELTA_T_S)
+            .and_then(|t| calculator.at_from_julian(t, location, 0.0, None));
+        let Ok(position) = position else {
+            out.push(0.0);
+            continue;
+        };
+        let zenith_deg = position.zenith_angle();
+        let cos_zenith = libm::cos(deg(zenith_deg));
+        let i0 = extraterrestrial(doy);
+        let ghi =
+            clear_sky_ghi(cos_zenith, zenith_deg, climate.linke_turbidity[month], i0) * day_kc;
+        if ghi <= 0.0 || cos_zenith <= 0.01 {
+            out.push(0.0);
+            continue;
+        }
+        let kt = (ghi / (i0 * cos_zenith)).clamp(0.0, 1.0);
+        let dhi = ghi * erbs_diffuse_fraction(kt);
+        let dni = (ghi - dhi) / cos_zenith;
+        let sun_azimuth = deg(position.azimuth());
+        let zenith = deg(zenith_deg);
+        let cos_aoi = libm::cos(zenith) * libm::cos(tilt)
+            + libm::sin(zenith) * libm::sin(tilt) * libm::cos(sun_azimuth - panel_azimuth);
+        let beam = if cos_aoi > 0.0 { dni * cos_aoi } else { 0.0 };
+        let poa = beam
+            + dhi * (1.0 + libm::cos(tilt)) / 2.0
+            + ghi * ALBEDO * (1.0 - libm::cos(tilt)) / 2.0;
+        // Ambient: monthly mean with a ±5 °C daily swing peaking mid-afternoon.
+        let ambient = climate.mean_temperature_c[month]
+            + 5.0 * libm::cos(2.0 * PI * (local_hours - 15.0) / 24.0);
+        let cell = ambient + poa / 800.0 * (NOCT_C - 20.0);
+        let dc = poa / 1000.0 * (1.0 + GAMMA_PER_C * (cell - 25.0));
+        let ac = dc * (1.0 - SYSTEM_LOSS) * INVERTER_EFFICIENCY;
+        out.push(if ac > 0.0 { ac } else { 0.0 });
+    }
+    out
+}
