@@ -14,9 +14,12 @@ pub mod csv_input;
 pub mod example;
 pub mod market;
 pub mod metrics;
+pub mod profiles;
+pub mod scenario;
 pub mod settle;
 pub mod tariff;
 pub mod time_axis;
+pub mod timestamp;
 
 pub use market::{
     BillingHorizon, GridPrices, HorizonMarket, InternalPrices, PriceError, RuleId, SettlementRule,

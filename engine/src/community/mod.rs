@@ -16,6 +16,18 @@ use crate::time_axis::TimeAxis;
 use appliances::{add_appliance_day, appliances, MILL_SHARE};
 use rng::{Rng, Stream};
 
+/// The appliances an archetype's households use (A5 lists the shop's, then the mill's).
+pub fn appliance_names(archetype: Archetype) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = appliances(archetype, false)
+        .iter()
+        .map(|a| a.name)
+        .collect();
+    if archetype == Archetype::A5 {
+        names.extend(appliances(archetype, true).iter().map(|a| a.name));
+    }
+    names
+}
+
 /// A home battery (ESS).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Battery {
