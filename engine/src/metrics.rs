@@ -75,7 +75,8 @@ pub struct CommunityEnergy {
     pub grid_export_kwh: f64,
     /// Highest community import in one step, kW.
     pub peak_import_kw: f64,
-    /// One-meter grid bill Σ λ_buy·import − λ_sell·export, ₹.
+    /// One-meter grid bill of the sharing members Σ λ_buy·import − λ_sell·export, ₹
+    /// (members who do not take part settle alone and are not in it).
     pub grid_bill: f64,
     /// Share of members' surplus used by other members (net-energy self-consumption).
     pub surplus_shared_share: Option<f64>,
@@ -150,8 +151,9 @@ pub(crate) fn build_report(settler: Settler, aggregator_return: f64) -> Settleme
         .map(|k| t.grid_buy_cost[k] - t.grid_sell_revenue[k])
         .collect();
     let reference_total: f64 = reference_bills.iter().sum();
-    // Fixed net energy: the best any rule can do is the one-meter bill.
-    let potential = reference_total - community.grid_bill;
+    let outsiders_reference: f64 = settler.outsiders.iter().map(|&k| reference_bills[k]).sum();
+    // Fixed net energy: the best any rule can do is the participants' one-meter bill.
+    let potential = reference_total - outsiders_reference - community.grid_bill;
 
     let rules = settler
         .runs

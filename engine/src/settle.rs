@@ -127,6 +127,10 @@ pub struct Settler {
     pub(crate) totals: MemberTotals,
     pub(crate) runs: Vec<RuleRun>,
     pub(crate) steps: Vec<StepSummary>,
+    /// Members who settle alone with the grid (empty when everyone shares).
+    pub(crate) outsiders: Vec<usize>,
+    /// Net energy as the market sees it (outsiders zeroed); used only when there are outsiders.
+    market_net: Vec<f64>,
 }
 
 impl std::fmt::Debug for Settler {
@@ -177,7 +181,22 @@ impl Settler {
             totals: MemberTotals::new(members),
             runs,
             steps: Vec::with_capacity(axis.steps),
+            outsiders: Vec::new(),
+            market_net: Vec::new(),
         }
+    }
+
+    /// Mark who takes part in sharing; the others settle alone with the grid under every rule.
+    pub fn with_participation(mut self, participates: &[bool]) -> Self {
+        self.outsiders = (0..self.members)
+            .filter(|&k| !participates.get(k).copied().unwrap_or(true))
+            .collect();
+        self.market_net = if self.outsiders.is_empty() {
+            Vec::new()
+        } else {
+            vec![0.0; self.members]
+        };
+        self
     }
 
     /// The standard comparison: every rule in [`RuleId::ALL`], BS over `bs_horizon`.
@@ -232,6 +251,30 @@ impl Settler {
             t.import_at_sell_price[k] += sell * imp;
             t.export_at_buy_price[k] += buy * exp;
         }
+        let net_kwh = if self.outsiders.is_empty() {
+            net_kwh
+        } else {
+            self.market_net.copy_from_slice(net_kwh);
+            for &k in &self.outsiders {
+                let x = net_kwh[k];
+                self.market_net[k] = 0.0;
+                if x > 0.0 {
+                    tbp -= x;
+                } else {
+                    tsp += x;
+                }
+                for run in &mut self.runs {
+                    if x > 0.0 {
+                        run.buy_cost[k] += buy * x;
+                    } else {
+                        run.sell_revenue[k] -= sell * x;
+                    }
+                }
+            }
+            tbp = if tbp > 0.0 { tbp } else { 0.0 };
+            tsp = if tsp > 0.0 { tsp } else { 0.0 };
+            &self.market_net
+        };
         let shared = if tbp < tsp { tbp } else { tsp };
         if shared > 0.0 {
             let share = shared / tsp;
@@ -294,7 +337,7 @@ impl Settler {
                 continue;
             }
             if key != pool.key {
-                close_pool(run, totals, next_step);
+                close_pool(run, totals, &self.outsiders, next_step);
                 if let Some(pool) = &mut run.pooled {
                     pool.key = key;
                 }
@@ -307,7 +350,7 @@ impl Settler {
         let end = self.steps.len();
         for run in &mut self.runs {
             if run.pooled.is_some() && end > 0 {
-                close_pool(run, &self.totals, end);
+                close_pool(run, &self.totals, &self.outsiders, end);
             }
         }
         build_report(self, aggregator_return)
@@ -323,7 +366,7 @@ impl Settler {
 }
 
 /// Bill the pooled horizon ending before `end_step` and open a new one.
-fn close_pool(run: &mut RuleRun, totals: &MemberTotals, end_step: usize) {
+fn close_pool(run: &mut RuleRun, totals: &MemberTotals, outsiders: &[usize], end_step: usize) {
     let Some(pool) = &mut run.pooled else {
         return;
     };
@@ -332,6 +375,9 @@ fn close_pool(run: &mut RuleRun, totals: &MemberTotals, end_step: usize) {
         .rule
         .internal_prices(&pool.market, GridPrices::default());
     for k in 0..totals.import_kwh.len() {
+        if outsiders.contains(&k) {
+            continue; // billed at grid prices step by step
+        }
         let imported = totals.import_kwh[k] - pool.import_at_start[k];
         let exported = totals.export_kwh[k] - pool.export_at_start[k];
         run.buy_cost[k] += prices.buy_per_kwh * imported;
