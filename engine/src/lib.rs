@@ -9,12 +9,14 @@
 //! rule at once) → [`metrics::SettlementReport`]. The library performs no I/O: parsers take
 //! `&str`, progress and per-step output go through callbacks.
 
+pub mod battery;
 pub mod community;
 pub mod csv_input;
 pub mod example;
 pub mod market;
 pub mod metrics;
 pub mod profiles;
+pub mod run;
 pub mod scenario;
 pub mod settle;
 pub mod tariff;

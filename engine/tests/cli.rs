@@ -139,7 +139,13 @@ fn bad_input_exits_2_with_one_line_and_no_output() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [vec!["--help"], vec!["settle", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["settle", "--help"],
+        vec!["generate", "--help"],
+        vec!["scenario", "--help"],
+        vec!["run", "--help"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_gridshare"))
             .args(&args)
             .output()
@@ -147,4 +153,100 @@ fn every_subcommand_has_help() {
         assert!(out.status.success());
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
+}
+
+fn gridshare(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gridshare"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn generate_scenario_and_run_end_to_end() {
+    let dir = Dir::new("run");
+    let profiles = dir.path("profiles.csv");
+    let out = gridshare(&[
+        "generate",
+        "--site",
+        "south",
+        "--members",
+        "4",
+        "--seed",
+        "9",
+        "--out",
+        profiles.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&profiles).unwrap();
+    assert!(text.starts_with("timestamp,member_id,load_kw,pv_kw\n2025-01-01T00:00,S01,"));
+    assert_eq!(text.lines().count(), 1 + 8760 * 4);
+
+    let scenario = dir.path("s.json");
+    let out = gridshare(&[
+        "scenario",
+        "--site",
+        "north",
+        "--tariff",
+        "tod",
+        "--out",
+        scenario.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let report = dir.path("report.json");
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let rules = json["settlement"]["rules"].as_array().unwrap();
+    let keys: Vec<&str> = rules.iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["none", "bs", "mmr", "sdr"]);
+    assert_eq!(json["member_ids"].as_array().unwrap().len(), 30);
+    assert!(json["energy"]["pv_kwh"].as_f64().unwrap() > 0.0);
+
+    // A scenario with an unknown version: exit 2, one line, no report.
+    let old = dir.write(
+        "old.json",
+        &std::fs::read_to_string(&scenario).unwrap().replacen(
+            "\"version\": 1",
+            "\"version\": 99",
+            1,
+        ),
+    );
+    let bad_report = dir.path("bad-report.json");
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        old.to_str().unwrap(),
+        "--out",
+        bad_report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scenario version 99 is not supported"));
+    assert!(!bad_report.exists());
+    let out = gridshare(&[
+        "generate",
+        "--members",
+        "1",
+        "--out",
+        dir.path("x.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("community size 1 is outside 2 to 10,000")
+    );
 }

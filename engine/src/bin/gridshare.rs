@@ -5,8 +5,82 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use engine::community::{generate, CommunitySpec, Site};
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
+use engine::profiles::export_long_csv;
+use engine::run::run as run_scenario;
+use engine::scenario::{CommunitySource, Scenario};
+use engine::tariff::TariffPreset;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
+
+/// `north` or `south`.
+fn parse_site(s: &str) -> Result<Site, String> {
+    match s {
+        "north" => Ok(Site::CompositeNorth),
+        "south" => Ok(Site::WarmHumidSouth),
+        other => Err(format!("unknown site '{other}' (expected north or south)")),
+    }
+}
+
+/// `study`, `tod` or `flat`.
+fn parse_preset(s: &str) -> Result<TariffPreset, String> {
+    match s {
+        "study" => Ok(TariffPreset::Study),
+        "tod" => Ok(TariffPreset::IndianTimeOfDay),
+        "flat" => Ok(TariffPreset::FlatRetail),
+        other => Err(format!(
+            "unknown tariff '{other}' (expected study, tod or flat)"
+        )),
+    }
+}
+
+/// Five comma-separated weights for A1…A5.
+fn parse_mix(s: &str) -> Result<[f64; 5], String> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("'{p}' in --mix is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    parts
+        .try_into()
+        .map_err(|_| "--mix needs five weights for A1,A2,A3,A4,A5".to_string())
+}
+
+/// The generator options shared by `generate` and `scenario`.
+#[derive(Debug, clap::Args)]
+struct CommunityArgs {
+    /// Site: north (Composite, Lucknow-like) or south (Warm-humid, Chennai-like).
+    #[arg(long, default_value = "north", value_parser = parse_site)]
+    site: Site,
+    /// Seed: the same seed gives bit-identical profiles.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of members (2 to 10,000); default 30.
+    #[arg(long)]
+    members: Option<usize>,
+    /// Archetype weights A1,A2,A3,A4,A5 (default: the site's documented mix).
+    #[arg(long, value_parser = parse_mix)]
+    mix: Option<[f64; 5]>,
+}
+
+impl CommunityArgs {
+    fn spec(&self) -> CommunitySpec {
+        let mut spec = CommunitySpec::default_for(self.site);
+        if let Some(seed) = self.seed {
+            spec.seed = seed;
+        }
+        if let Some(members) = self.members {
+            spec.members = members;
+        }
+        if let Some(mix) = self.mix {
+            spec.mix = mix;
+        }
+        spec
+    }
+}
 
 /// Peer-to-peer energy sharing simulator (command line).
 #[derive(Debug, Parser)]
@@ -45,6 +119,35 @@ enum Command {
         /// Also write `step,member,buy_price,sell_price,bill` for every step and member.
         #[arg(long, value_name = "STEPS.csv")]
         per_step: Option<PathBuf>,
+    },
+    /// Generate a year of hourly profiles and write them in the long CSV format
+    /// (`timestamp,member_id,load_kw,pv_kw`, IST, 2025).
+    Generate {
+        #[command(flatten)]
+        community: CommunityArgs,
+        /// Where to write the profiles.
+        #[arg(long, value_name = "PROFILES.csv")]
+        out: PathBuf,
+    },
+    /// Write a scenario file (a generated community with a tariff preset) to edit or share.
+    Scenario {
+        #[command(flatten)]
+        community: CommunityArgs,
+        /// Tariff preset: study (10/8), tod (Indian time-of-day, feed-in 3) or flat (6.5/3).
+        #[arg(long, default_value = "study", value_parser = parse_preset)]
+        tariff: TariffPreset,
+        /// Where to write the scenario.
+        #[arg(long, value_name = "S.json")]
+        out: PathBuf,
+    },
+    /// Run every model on a scenario and write all metrics as JSON.
+    Run {
+        /// The scenario file.
+        #[arg(long, value_name = "S.json")]
+        scenario: PathBuf,
+        /// Where to write the report.
+        #[arg(long, value_name = "REPORT.json")]
+        out: PathBuf,
     },
 }
 
@@ -126,6 +229,42 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 outputs.push((path.as_path(), steps_csv(&report, rule, &table)));
             }
             write_all(&outputs)
+        }
+        Command::Generate { community, out } => {
+            let spec = community.spec();
+            let axis = TimeAxis::hourly_year();
+            let generated = generate(&spec, &axis).map_err(|e| Failure::Input(e.to_string()))?;
+            write_all(&[(
+                out.as_path(),
+                export_long_csv(&generated.members, &axis, 2025),
+            )])
+        }
+        Command::Scenario {
+            community,
+            tariff,
+            out,
+        } => {
+            let spec = community.spec();
+            spec.validate().map_err(|e| Failure::Input(e.to_string()))?;
+            let mut scenario = Scenario::generated(spec.site, tariff);
+            scenario.community = CommunitySource::Generated(spec);
+            write_all(&[(out.as_path(), scenario.to_json())])
+        }
+        Command::Run { scenario, out } => {
+            let bytes = read(&scenario)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::Input(format!(
+                    "{}: the file is not UTF-8 text",
+                    file_name(&scenario)
+                ))
+            })?;
+            let parsed = Scenario::from_json(&file_name(&scenario), &text)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+            let report = run_scenario(&parsed, &mut |_| {})
+                .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| Failure::Io(format!("cannot serialise the report: {e}")))?;
+            write_all(&[(out.as_path(), json)])
         }
     }
 }
