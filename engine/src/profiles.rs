@@ -270,7 +270,7 @@ fn to_hourly(
         ));
     }
     let slots = ((end - start) / i64::from(interval)) as usize + 1;
-    if slots % per_hour != 0 {
+    if !slots.is_multiple_of(per_hour) {
         return Err(shape(
             file,
             format!("data ends mid-hour at {}", format_timestamp(base_year, end)),

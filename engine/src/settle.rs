@@ -226,31 +226,29 @@ impl Settler {
                 got: net_kwh.len(),
             });
         }
-        let mut check = 0.0;
-        for x in net_kwh {
-            check += x * 0.0;
-        }
-        if !check.is_finite() {
+        if !kernels::all_finite(net_kwh) {
             let member = net_kwh.iter().position(|x| !x.is_finite()).unwrap_or(0);
             return Err(SettleError::NotFinite { step, member });
         }
         self.close_finished_horizons(step);
 
         let (buy, sell) = (grid.buy_per_kwh, grid.sell_per_kwh);
-        let (mut tbp, mut tsp) = (0.0, 0.0);
+        let (mut tbp, mut tsp): (f64, f64);
         let t = &mut self.totals;
-        for (k, &x) in net_kwh.iter().enumerate() {
-            let imp = if x > 0.0 { x } else { 0.0 };
-            let exp = if x < 0.0 { -x } else { 0.0 };
-            tbp += imp;
-            tsp += exp;
-            t.import_kwh[k] += imp;
-            t.export_kwh[k] += exp;
-            t.grid_buy_cost[k] += buy * imp;
-            t.grid_sell_revenue[k] += sell * exp;
-            t.import_at_sell_price[k] += sell * imp;
-            t.export_at_buy_price[k] += buy * exp;
-        }
+        let n = net_kwh.len();
+        (tbp, tsp) = kernels::accumulate_totals(
+            net_kwh,
+            [
+                &mut t.import_kwh[..n],
+                &mut t.export_kwh[..n],
+                &mut t.grid_buy_cost[..n],
+                &mut t.grid_sell_revenue[..n],
+                &mut t.import_at_sell_price[..n],
+                &mut t.export_at_buy_price[..n],
+            ],
+            buy,
+            sell,
+        );
         let net_kwh = if self.outsiders.is_empty() {
             net_kwh
         } else {
@@ -263,7 +261,11 @@ impl Settler {
                 } else {
                     tsp += x;
                 }
-                for run in &mut self.runs {
+                for run in self
+                    .runs
+                    .iter_mut()
+                    .filter(|r| !r.rule.is_grid_passthrough())
+                {
                     if x > 0.0 {
                         run.buy_cost[k] += buy * x;
                     } else {
@@ -276,15 +278,11 @@ impl Settler {
             &self.market_net
         };
         let shared = if tbp < tsp { tbp } else { tsp };
-        if shared > 0.0 {
-            let share = shared / tsp;
-            for (k, &x) in net_kwh.iter().enumerate() {
-                if x < 0.0 {
-                    t.contributed_kwh[k] -= x * share;
-                }
-            }
-        }
+        let share = if shared > 0.0 { shared / tsp } else { 0.0 };
         let market = HorizonMarket::of_step(tbp, tsp, grid);
+        // Per-step rules that bill members this step: (buy price, sell price, accumulators).
+        let mut billed: Vec<(f64, f64, &mut [f64], &mut [f64])> =
+            Vec::with_capacity(self.runs.len());
         for run in &mut self.runs {
             match &mut run.pooled {
                 Some(pool) => {
@@ -297,20 +295,35 @@ impl Settler {
                 }
                 None => {
                     let prices = run.rule.internal_prices(&market, grid);
-                    let (pb, ps) = (prices.buy_per_kwh, prices.sell_per_kwh);
-                    for ((&x, cost), revenue) in net_kwh
-                        .iter()
-                        .zip(run.buy_cost.iter_mut())
-                        .zip(run.sell_revenue.iter_mut())
-                    {
-                        if x > 0.0 {
-                            *cost += pb * x;
-                        } else {
-                            *revenue -= ps * x;
-                        }
-                    }
                     run.prices_by_step.push(prices);
+                    // A rule that passes grid prices through bills exactly the reference
+                    // totals; `finish` copies them instead of adding them up twice.
+                    if !run.rule.is_grid_passthrough() {
+                        billed.push((
+                            prices.buy_per_kwh,
+                            prices.sell_per_kwh,
+                            &mut run.buy_cost[..n],
+                            &mut run.sell_revenue[..n],
+                        ));
+                    }
                 }
+            }
+        }
+        let contributed = &mut t.contributed_kwh[..n];
+        // One pass over the members for the contributions and every billed rule (the usual
+        // comparison has exactly two: MMR and SDR).
+        if let [(pb1, ps1, cost1, rev1), (pb2, ps2, cost2, rev2)] = billed.as_mut_slice() {
+            kernels::accumulate_two_rules(
+                net_kwh,
+                contributed,
+                share,
+                [cost1, rev1, cost2, rev2],
+                [*pb1, *ps1, *pb2, *ps2],
+            );
+        } else {
+            kernels::accumulate_contribution(net_kwh, contributed, share);
+            for (pb, ps, cost, revenue) in billed.iter_mut() {
+                kernels::accumulate_rule(net_kwh, cost, revenue, *pb, *ps);
             }
         }
         self.steps.push(StepSummary {
@@ -351,6 +364,11 @@ impl Settler {
         for run in &mut self.runs {
             if run.pooled.is_some() && end > 0 {
                 close_pool(run, &self.totals, &self.outsiders, end);
+            }
+            if run.rule.is_grid_passthrough() {
+                run.buy_cost.copy_from_slice(&self.totals.grid_buy_cost);
+                run.sell_revenue
+                    .copy_from_slice(&self.totals.grid_sell_revenue);
             }
         }
         build_report(self, aggregator_return)
@@ -423,4 +441,162 @@ pub fn settle_matrix(
         settler.push_step(*grid, row)?;
     }
     Ok(settler.finish(0.0))
+}
+
+/// The hot loops, as functions of separate slices: `&mut` parameters tell the compiler the
+/// arrays do not overlap, which it needs to vectorise (it cannot see that for struct fields).
+mod kernels {
+    /// Partial sums in the hot loop (a multiple of the SIMD width).
+    const LANES: usize = 4;
+
+    /// Per-member totals (import, export, Σλ_buy·import, Σλ_sell·export, Σλ_sell·import,
+    /// Σλ_buy·export) and the step's (TBP, TSP).
+    pub(super) fn accumulate_totals(
+        net: &[f64],
+        totals: [&mut [f64]; 6],
+        buy: f64,
+        sell: f64,
+    ) -> (f64, f64) {
+        let [import, export, buy_cost, sell_revenue, import_low, export_high] = totals;
+        let n = net.len();
+        let (import, export) = (&mut import[..n], &mut export[..n]);
+        let (buy_cost, sell_revenue) = (&mut buy_cost[..n], &mut sell_revenue[..n]);
+        let (import_low, export_high) = (&mut import_low[..n], &mut export_high[..n]);
+        // Lane-wise partial sums: one running sum would forbid vectorising the loop.
+        let mut lanes_buy = [0.0; LANES];
+        let mut lanes_sell = [0.0; LANES];
+        let whole = n - n % LANES;
+        for base in (0..whole).step_by(LANES) {
+            for j in 0..LANES {
+                let k = base + j;
+                let x = net[k];
+                let imp = if x > 0.0 { x } else { 0.0 };
+                let exp = imp - x;
+                lanes_buy[j] += imp;
+                lanes_sell[j] += exp;
+                import[k] += imp;
+                export[k] += exp;
+                buy_cost[k] += buy * imp;
+                sell_revenue[k] += sell * exp;
+                import_low[k] += sell * imp;
+                export_high[k] += buy * exp;
+            }
+        }
+        for k in whole..n {
+            let x = net[k];
+            let imp = if x > 0.0 { x } else { 0.0 };
+            let exp = imp - x;
+            lanes_buy[0] += imp;
+            lanes_sell[0] += exp;
+            import[k] += imp;
+            export[k] += exp;
+            buy_cost[k] += buy * imp;
+            sell_revenue[k] += sell * exp;
+            import_low[k] += sell * imp;
+            export_high[k] += buy * exp;
+        }
+        (lanes_buy.iter().sum(), lanes_sell.iter().sum())
+    }
+
+    /// Contributions (surplus × shared/TSP) and two rules' costs and revenues in one pass.
+    pub(super) fn accumulate_two_rules(
+        net: &[f64],
+        contributed: &mut [f64],
+        share: f64,
+        accumulators: [&mut [f64]; 4],
+        prices: [f64; 4],
+    ) {
+        let [cost1, rev1, cost2, rev2] = accumulators;
+        let [pb1, ps1, pb2, ps2] = prices;
+        let n = net.len();
+        let contributed = &mut contributed[..n];
+        let (cost1, rev1, cost2, rev2) = (
+            &mut cost1[..n],
+            &mut rev1[..n],
+            &mut cost2[..n],
+            &mut rev2[..n],
+        );
+        for k in 0..n {
+            let x = net[k];
+            let imp = if x > 0.0 { x } else { 0.0 };
+            let exp = imp - x;
+            contributed[k] += exp * share;
+            cost1[k] += pb1 * imp;
+            rev1[k] += ps1 * exp;
+            cost2[k] += pb2 * imp;
+            rev2[k] += ps2 * exp;
+        }
+    }
+
+    /// Whether every value is finite (x·0 is 0 for finite x and NaN otherwise; lane-wise sums
+    /// keep the check vectorised).
+    pub(super) fn all_finite(net: &[f64]) -> bool {
+        let mut lanes = [0.0; LANES];
+        let chunks = net.chunks_exact(LANES);
+        let rest: f64 = chunks.remainder().iter().map(|x| x * 0.0).sum();
+        for chunk in chunks {
+            for j in 0..LANES {
+                lanes[j] += chunk[j] * 0.0;
+            }
+        }
+        (lanes.iter().sum::<f64>() + rest).is_finite()
+    }
+
+    /// Contributions alone.
+    pub(super) fn accumulate_contribution(net: &[f64], contributed: &mut [f64], share: f64) {
+        for (c, &x) in contributed.iter_mut().zip(net) {
+            *c += if x < 0.0 { -x * share } else { 0.0 };
+        }
+    }
+
+    /// One rule's costs and revenues.
+    pub(super) fn accumulate_rule(
+        net: &[f64],
+        cost: &mut [f64],
+        revenue: &mut [f64],
+        pb: f64,
+        ps: f64,
+    ) {
+        for ((c, r), &x) in cost.iter_mut().zip(revenue.iter_mut()).zip(net) {
+            let imp = if x > 0.0 { x } else { 0.0 };
+            *c += pb * imp;
+            *r += ps * (imp - x);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_steps_are_rejected_with_their_position() {
+        let grid = GridPrices {
+            buy_per_kwh: 10.0,
+            sell_per_kwh: 8.0,
+        };
+        let mut settler = Settler::all_rules(TimeAxis::hourly(2), 5, BillingHorizon::Month);
+        let err = settler
+            .push_step(grid, &[1.0, 2.0, f64::NAN, 0.0, -1.0])
+            .unwrap_err();
+        assert_eq!(err, SettleError::NotFinite { step: 0, member: 2 });
+        let err = settler
+            .push_step(grid, &[1.0, f64::NEG_INFINITY, 0.0, 0.0, 0.0])
+            .unwrap_err();
+        assert_eq!(err, SettleError::NotFinite { step: 0, member: 1 });
+        assert!(matches!(
+            settler.push_step(grid, &[1.0]),
+            Err(SettleError::WrongMemberCount {
+                expected: 5,
+                got: 1,
+                ..
+            })
+        ));
+        settler.push_step(grid, &[1.0; 5]).unwrap();
+        settler.push_step(grid, &[1.0; 5]).unwrap();
+        assert!(matches!(
+            settler.push_step(grid, &[1.0; 5]),
+            Err(SettleError::PastEnd { step: 2, .. })
+        ));
+    }
 }

@@ -244,6 +244,11 @@ pub trait SettlementRule: Send + Sync {
 
     /// Internal prices for a horizon. `grid` is the step's tariff (meaningful for per-step rules).
     fn internal_prices(&self, market: &HorizonMarket, grid: GridPrices) -> InternalPrices;
+
+    /// True when the internal prices are always the grid's (bills equal the reference bills).
+    fn is_grid_passthrough(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

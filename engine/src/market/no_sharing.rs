@@ -11,6 +11,10 @@ impl SettlementRule for NoSharing {
         RuleId::None
     }
 
+    fn is_grid_passthrough(&self) -> bool {
+        true
+    }
+
     fn internal_prices(&self, _market: &HorizonMarket, grid: GridPrices) -> InternalPrices {
         InternalPrices {
             buy_per_kwh: grid.buy_per_kwh,
