@@ -11,6 +11,7 @@
 
 pub mod battery;
 pub mod community;
+pub mod coordinator;
 pub mod csv_input;
 pub mod example;
 pub mod market;

@@ -1,0 +1,492 @@
+//! The cloud EMS optimiser: minimise the community's grid cost over a window by scheduling
+//! aggregated storage (exact convex dynamic program over the state of charge) and flexible load
+//! (exact water-filling within each day), alternating until neither improves.
+//!
+//! Why not a general LP crate: the pure-Rust LP solvers read a clock (and so pull `web-time`,
+//! `js-sys` and `wasm-bindgen` into the engine on wasm32), which the engine's invariants forbid;
+//! this problem's structure (one meter, convex piecewise-linear cost, storage dynamics) admits an
+//! exact specialised method that is also much faster. Tests compare it with Clarabel's LP optimum.
+
+use serde::{Deserialize, Serialize};
+
+use super::pwl::Pwl;
+use crate::market::GridPrices;
+
+/// Aggregated storage: batteries with identical efficiencies and C-rate behave as one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Storage {
+    /// Most energy the group can take from or give to the bus in one step, kWh.
+    pub power_kwh: f64,
+    pub eta_charge: f64,
+    pub eta_discharge: f64,
+    pub soc_min_kwh: f64,
+    pub soc_max_kwh: f64,
+}
+
+/// Flexible energy to be placed within a range of window steps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct FlexGroup {
+    pub start: usize,
+    pub end: usize,
+    pub energy_kwh: f64,
+}
+
+/// An extra cost on community import above a limit (the p-MAS community import limit).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeakPenalty {
+    /// Import limit, kWh per step.
+    pub limit_kwh: f64,
+    /// Extra cost per kWh above it, ₹.
+    pub penalty_per_kwh: f64,
+}
+
+/// One optimisation window.
+#[derive(Clone, Debug)]
+pub(crate) struct Window<'a> {
+    /// Inflexible net energy of the coordinated members per step (load − PV), kWh.
+    pub base_kwh: &'a [f64],
+    /// The flexible load at its original timing, kWh per step (start point only).
+    pub flex_original_kwh: &'a [f64],
+    /// Most flexible energy per step, kWh.
+    pub flex_cap_kwh: &'a [f64],
+    pub flex_groups: &'a [FlexGroup],
+    pub prices: &'a [GridPrices],
+    pub peak: Option<PeakPenalty>,
+    /// Battery wear cost per kWh charged or discharged, ₹.
+    pub wear_per_kwh: f64,
+    /// (storage, state of charge now, lowest state of charge at the window's end).
+    pub storage: &'a [(Storage, f64, f64)],
+}
+
+/// How a window solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// Optimal for the window.
+    Optimal,
+    /// The end-of-window state of charge could not be reached; it was priced instead of required.
+    TerminalRelaxed,
+    /// The flexible energy did not fit under the per-step caps; the rest was spread evenly.
+    FlexOverCap,
+}
+
+/// The schedule for a window.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Plan {
+    /// Per storage group and step: energy drawn from the bus to charge, kWh.
+    pub charge_kwh: Vec<Vec<f64>>,
+    /// Per storage group and step: energy delivered to the bus, kWh.
+    pub discharge_kwh: Vec<Vec<f64>>,
+    /// Per storage group and step: state of charge at the end of the step, kWh.
+    pub soc_kwh: Vec<Vec<f64>>,
+    /// Flexible load per step, kWh.
+    pub flex_kwh: Vec<f64>,
+    /// Grid cost of the window (with penalty and wear), ₹.
+    pub cost: f64,
+    pub status: SolveStatus,
+}
+
+/// Grid cost of net import `y` (kWh) at a step.
+fn grid_cost(y: f64, grid: &GridPrices, peak: Option<PeakPenalty>) -> f64 {
+    let mut c = if y > 0.0 {
+        grid.buy_per_kwh * y
+    } else {
+        grid.sell_per_kwh * y
+    };
+    if let Some(p) = peak {
+        if y > p.limit_kwh {
+            c += p.penalty_per_kwh * (y - p.limit_kwh);
+        }
+    }
+    c
+}
+
+/// Flexible load folded into a storage stage: up to `cap_kwh` may run here at shadow price `mu`.
+#[derive(Clone, Copy, Debug)]
+struct Folded {
+    cap_kwh: f64,
+    mu: f64,
+}
+
+/// min over s ∈ [0, cap] of cost(y + s) − μ·s, and the s that attains it.
+fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, peak: Option<PeakPenalty>) -> (f64, f64) {
+    let mut best = (grid_cost(y, grid, peak), 0.0);
+    let mut cuts = vec![fold.cap_kwh, -y];
+    if let Some(p) = peak {
+        cuts.push(p.limit_kwh - y);
+    }
+    for s in cuts {
+        if s > 0.0 && s <= fold.cap_kwh {
+            let v = grid_cost(y + s, grid, peak) - fold.mu * s;
+            if v < best.0 - 1e-12 {
+                best = (v, s);
+            }
+        }
+    }
+    best
+}
+
+/// φ(Δ): cost of changing the state of charge by Δ when the rest of the bus nets `other` kWh
+/// (with flexible load folded in at a shadow price when `fold` is given).
+fn stage_cost(
+    s: &Storage,
+    other: f64,
+    grid: &GridPrices,
+    peak: Option<PeakPenalty>,
+    wear: f64,
+    fold: Option<Folded>,
+) -> Pwl {
+    let (lo, hi) = (-s.power_kwh / s.eta_discharge, s.power_kwh * s.eta_charge);
+    let bus = |d: f64| {
+        if d >= 0.0 {
+            d / s.eta_charge
+        } else {
+            d * s.eta_discharge
+        }
+    };
+    let value = |d: f64| {
+        let y = other + bus(d);
+        let grid_part = match fold {
+            Some(f) => folded_cost(y, f, grid, peak).0,
+            None => grid_cost(y, grid, peak),
+        };
+        grid_part + wear * bus(d).abs()
+    };
+    // Δ where the bus crosses 0 or the peak limit.
+    let inverse = |y: f64| {
+        let needed = y - other;
+        if needed >= 0.0 {
+            needed * s.eta_charge
+        } else {
+            needed / s.eta_discharge
+        }
+    };
+    let mut xs = vec![lo, 0.0, hi, inverse(0.0)];
+    if let Some(p) = peak {
+        xs.push(inverse(p.limit_kwh));
+    }
+    if let Some(f) = fold {
+        xs.push(inverse(-f.cap_kwh));
+        if let Some(p) = peak {
+            xs.push(inverse(p.limit_kwh - f.cap_kwh));
+        }
+    }
+    xs.retain(|x| *x >= lo && *x <= hi);
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+    let points: Vec<(f64, f64)> = xs.iter().map(|&x| (x, value(x))).collect();
+    Pwl::from_points(&points)
+}
+
+/// Optimal storage schedule for one group given everything else on the bus (`other_kwh`).
+fn schedule_storage(
+    w: &Window,
+    s: &Storage,
+    soc_now: f64,
+    terminal_min: f64,
+    other_kwh: &[f64],
+    fold: Option<&[Option<Folded>]>,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, bool) {
+    let n = other_kwh.len();
+    let stages: Vec<Pwl> = (0..n)
+        .map(|t| {
+            stage_cost(
+                s,
+                other_kwh[t],
+                &w.prices[t],
+                w.peak,
+                w.wear_per_kwh,
+                fold.and_then(|f| f[t]),
+            )
+        })
+        .collect();
+    let run = |terminal: &Pwl| -> Option<Vec<Pwl>> {
+        let mut values = vec![terminal.clone()];
+        for t in (0..n).rev() {
+            let next = values.last()?;
+            let v = next
+                .infconv(&stages[t].reflect())
+                .clip(s.soc_min_kwh, s.soc_max_kwh)?;
+            values.push(v);
+        }
+        values.reverse();
+        let start = &values[0];
+        (soc_now >= start.x0 - 1e-9 && soc_now <= start.end() + 1e-9).then_some(values)
+    };
+    let target = terminal_min.clamp(s.soc_min_kwh, s.soc_max_kwh);
+    let hard = Pwl::constant(target, s.soc_max_kwh, 0.0);
+    let (values, relaxed) = match run(&hard) {
+        Some(v) => (v, false),
+        None => {
+            // Price the shortfall at a high value instead of requiring the target.
+            let value = w.prices.iter().map(|p| p.buy_per_kwh).fold(0.0, f64::max) * 2.0;
+            let soft = Pwl::from_points(&[
+                (s.soc_min_kwh, value * (target - s.soc_min_kwh)),
+                (target, 0.0),
+                (s.soc_max_kwh.max(target), 0.0),
+            ]);
+            match run(&soft) {
+                Some(v) => (v, true),
+                None => return (vec![0.0; n], vec![0.0; n], vec![soc_now; n], true),
+            }
+        }
+    };
+    let (mut charge, mut discharge, mut soc) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut now = soc_now.clamp(s.soc_min_kwh, s.soc_max_kwh);
+    for t in 0..n {
+        let next = &values[t + 1];
+        let stage = &stages[t];
+        let lo = (now + stage.x0).max(s.soc_min_kwh).max(next.x0);
+        let hi = (now + stage.end()).min(s.soc_max_kwh).min(next.end());
+        let mut best = (f64::INFINITY, now);
+        let candidates = [lo, hi, now.clamp(lo, hi)]
+            .into_iter()
+            .chain(next.breakpoints())
+            .chain(stage.breakpoints().map(|d| now + d));
+        for x in candidates {
+            if x < lo - 1e-12 || x > hi + 1e-12 {
+                continue;
+            }
+            let x = x.clamp(lo, hi);
+            let total = next.eval(x) + stage.eval(x - now);
+            if total < best.0 - 1e-12
+                || (total <= best.0 + 1e-12 && (x - now).abs() < (best.1 - now).abs())
+            {
+                best = (total, x);
+            }
+        }
+        let delta = best.1 - now;
+        if delta >= 0.0 {
+            charge[t] = delta / s.eta_charge;
+        } else {
+            discharge[t] = -delta * s.eta_discharge;
+        }
+        now = best.1;
+        soc[t] = now;
+    }
+    (charge, discharge, soc, relaxed)
+}
+
+/// Place each group's flexible energy where the marginal grid cost is lowest (exact for convex
+/// separable costs). Returns whether every group fitted under the caps, and each group's water
+/// level (the marginal cost of its last kWh: the shadow price of its daily energy).
+fn place_flex(w: &Window, other_kwh: &[f64], flex: &mut [f64]) -> (bool, Vec<f64>) {
+    let mut fits = true;
+    let mut levels = Vec::with_capacity(w.flex_groups.len());
+    for g in w.flex_groups {
+        // Pieces (slope, step, length) of each step's cost as a function of its flexible load.
+        let mut pieces: Vec<(f64, usize, f64)> = Vec::new();
+        for t in g.start..g.end {
+            let cap = w.flex_cap_kwh[t];
+            let y0 = other_kwh[t];
+            let mut cuts = vec![0.0, cap, -y0];
+            if let Some(p) = w.peak {
+                cuts.push(p.limit_kwh - y0);
+            }
+            cuts.retain(|c| *c >= 0.0 && *c <= cap);
+            cuts.sort_by(f64::total_cmp);
+            for pair in cuts.windows(2) {
+                let len = pair[1] - pair[0];
+                if len > 1e-12 {
+                    let cost = |s: f64| grid_cost(y0 + s, &w.prices[t], w.peak);
+                    pieces.push(((cost(pair[1]) - cost(pair[0])) / len, t, len));
+                }
+            }
+            flex[t] = 0.0;
+        }
+        pieces.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut left = g.energy_kwh;
+        let mut level = pieces.first().map_or(0.0, |p| p.0);
+        for (slope, t, len) in pieces {
+            if left <= 0.0 {
+                break;
+            }
+            let take = len.min(left);
+            flex[t] += take;
+            left -= take;
+            level = slope;
+        }
+        levels.push(level);
+        if left > 1e-9 && g.end > g.start {
+            fits = false;
+            let each = left / (g.end - g.start) as f64;
+            for f in &mut flex[g.start..g.end] {
+                *f += each;
+            }
+        }
+    }
+    (fits, levels)
+}
+
+/// Total window cost of a schedule.
+fn window_cost(w: &Window, flex: &[f64], charge: &[Vec<f64>], discharge: &[Vec<f64>]) -> f64 {
+    (0..w.base_kwh.len())
+        .map(|t| {
+            let battery: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] - d[t]).sum();
+            let throughput: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] + d[t]).sum();
+            grid_cost(w.base_kwh[t] + flex[t] + battery, &w.prices[t], w.peak)
+                + w.wear_per_kwh * throughput
+        })
+        .sum()
+}
+
+/// Alternating exact steps: each storage group's DP, then flexible load, until no improvement.
+pub(crate) fn solve(w: &Window) -> Plan {
+    const ROUNDS: usize = 6;
+    let n = w.base_kwh.len();
+    let groups = w.storage.len();
+    // Start from the original timing, rescaled to each group's energy.
+    let mut flex = w.flex_original_kwh.to_vec();
+    for g in w.flex_groups {
+        let original: f64 = flex[g.start..g.end].iter().sum();
+        for f in &mut flex[g.start..g.end] {
+            *f = if original > 0.0 {
+                *f * g.energy_kwh / original
+            } else {
+                g.energy_kwh / (g.end - g.start) as f64
+            };
+        }
+    }
+    let mut charge = vec![vec![0.0; n]; groups];
+    let mut discharge = vec![vec![0.0; n]; groups];
+    let mut soc: Vec<Vec<f64>> = w.storage.iter().map(|(_, now, _)| vec![*now; n]).collect();
+    let mut relaxed = false;
+    let mut fits = true;
+    let mut levels: Vec<f64> = Vec::new();
+    let mut best_cost = f64::INFINITY;
+    let battery_net =
+        |charge: &[Vec<f64>], discharge: &[Vec<f64>], skip: Option<usize>, t: usize| -> f64 {
+            (0..groups)
+                .filter(|h| Some(*h) != skip)
+                .map(|h| charge[h][t] - discharge[h][t])
+                .sum()
+        };
+    // Block-coordinate rounds: each storage group's exact DP given the rest, then the exact flex
+    // placement given the batteries.
+    let mut round = |charge: &mut Vec<Vec<f64>>,
+                     discharge: &mut Vec<Vec<f64>>,
+                     soc: &mut Vec<Vec<f64>>,
+                     flex: &mut Vec<f64>,
+                     folded: Option<&[Option<Folded>]>| {
+        let mut relaxed_now = false;
+        for g in 0..groups {
+            let other: Vec<f64> = (0..n)
+                .map(|t| {
+                    w.base_kwh[t]
+                        + if folded.is_some() { 0.0 } else { flex[t] }
+                        + battery_net(charge, discharge, Some(g), t)
+                })
+                .collect();
+            let (s, now, terminal) = w.storage[g];
+            let (c, d, o, r) = schedule_storage(w, &s, now, terminal, &other, folded);
+            charge[g] = c;
+            discharge[g] = d;
+            soc[g] = o;
+            relaxed_now |= r;
+        }
+        let mut placed = (true, Vec::new());
+        if !w.flex_groups.is_empty() {
+            let other: Vec<f64> = (0..n)
+                .map(|t| w.base_kwh[t] + battery_net(charge, discharge, None, t))
+                .collect();
+            placed = place_flex(w, &other, flex);
+        }
+        (relaxed_now, placed)
+    };
+    for _ in 0..ROUNDS {
+        let (r, (f, l)) = round(&mut charge, &mut discharge, &mut soc, &mut flex, None);
+        relaxed |= r;
+        fits = f;
+        levels = l;
+        let cost = window_cost(w, &flex, &charge, &discharge);
+        let improved = cost < best_cost - 1e-9 * best_cost.abs().max(1.0);
+        best_cost = best_cost.min(cost);
+        if !improved || (groups <= 1 && w.flex_groups.is_empty()) {
+            break;
+        }
+    }
+    // Joint moves: plain rounds stall where the batteries and the flexible load must move
+    // together. Fold the flexible load into the storage DP at each day's shadow price (its water
+    // level), then restore the exact daily energy with plain rounds; keep what improves.
+    if groups > 0 && !w.flex_groups.is_empty() {
+        let s0 = w.storage[0].0;
+        let loss = s0.eta_charge * s0.eta_discharge;
+        // Candidate shadow prices of a day's flexible energy: the grid slopes, with and without
+        // a storage round trip.
+        let candidates: Vec<Vec<f64>> = w
+            .flex_groups
+            .iter()
+            .map(|g| {
+                let mut c: Vec<f64> = w.prices[g.start..g.end]
+                    .iter()
+                    .flat_map(|p| {
+                        [
+                            p.sell_per_kwh,
+                            p.buy_per_kwh,
+                            p.sell_per_kwh / loss,
+                            p.buy_per_kwh * loss,
+                        ]
+                    })
+                    .collect();
+                c.sort_by(f64::total_cmp);
+                c.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+                c
+            })
+            .collect();
+        let mut mu = levels.clone();
+        for _ in 0..ROUNDS {
+            let before = best_cost;
+            for day in 0..w.flex_groups.len() {
+                for &candidate in &candidates[day] {
+                    let mut trial_mu = mu.clone();
+                    trial_mu[day] = candidate;
+                    let mut fold: Vec<Option<Folded>> = vec![None; n];
+                    for (g, level) in w.flex_groups.iter().zip(&trial_mu) {
+                        for (t, slot) in fold.iter_mut().enumerate().take(g.end).skip(g.start) {
+                            *slot = Some(Folded {
+                                cap_kwh: w.flex_cap_kwh[t],
+                                mu: *level,
+                            });
+                        }
+                    }
+                    let (mut c2, mut d2, mut s2, mut f2) =
+                        (charge.clone(), discharge.clone(), soc.clone(), flex.clone());
+                    let (mut r2, (mut fits2, mut levels2)) =
+                        round(&mut c2, &mut d2, &mut s2, &mut f2, Some(&fold));
+                    for _ in 0..2 {
+                        let (r, (f, l)) = round(&mut c2, &mut d2, &mut s2, &mut f2, None);
+                        r2 |= r;
+                        fits2 = f;
+                        levels2 = l;
+                    }
+                    let cost = window_cost(w, &f2, &c2, &d2);
+                    if cost < best_cost - 1e-9 * best_cost.abs().max(1.0) {
+                        best_cost = cost;
+                        mu = trial_mu;
+                        (charge, discharge, soc, flex, levels, fits) =
+                            (c2, d2, s2, f2, levels2, fits2);
+                        relaxed |= r2;
+                    }
+                }
+            }
+            if best_cost >= before - 1e-9 * before.abs().max(1.0) {
+                break;
+            }
+        }
+        let _ = levels;
+    }
+    Plan {
+        charge_kwh: charge,
+        discharge_kwh: discharge,
+        soc_kwh: soc,
+        flex_kwh: flex,
+        cost: best_cost,
+        status: if relaxed {
+            SolveStatus::TerminalRelaxed
+        } else if !fits {
+            SolveStatus::FlexOverCap
+        } else {
+            SolveStatus::Optimal
+        },
+    }
+}
