@@ -1,41 +1,135 @@
-//! `run`: a scenario in, every model's bills and the energy metrics out.
+//! `run`: a scenario in, the five models side by side out — no sharing, BS, MMR and SDR on the
+//! homes' own battery rule, and cloud-P2P (coordinated batteries and flexible load, SDR bills,
+//! aggregator's return, contributions rewarded by SCR) — with grid outages and faults.
 
 use serde::{Deserialize, Serialize};
 
+use crate::community::{Battery, Member};
+use crate::coordinator::{connection_kw, island, optimise_whole_horizon, CloudSim, LoadClass, MemberStep, SolverStats, WholeHorizon};
 use crate::battery::LocalBattery;
-use crate::metrics::SettlementReport;
+use crate::market::{RuleId, SupplyDemandRatio};
+use crate::metrics::{RuleReport, SettlementReport};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::settle::Settler;
 
-/// Energy flows of the community over the run (same under every settlement rule).
+/// The models Gridshare compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// Every home alone with the grid (local battery rule).
+    None,
+    /// Bill Sharing on the homes' own net energy.
+    Bs,
+    /// Mid-Market Rate on the homes' own net energy.
+    Mmr,
+    /// Supply-Demand Ratio on the homes' own net energy.
+    Sdr,
+    /// Cloud-P2P: coordinated batteries and flexible load, SDR bills, MLA settlement.
+    Cloud,
+}
+
+impl Model {
+    /// Every model, in display order.
+    pub const ALL: [Model; 5] = [Model::None, Model::Bs, Model::Mmr, Model::Sdr, Model::Cloud];
+
+    /// Short machine name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Model::None => "none",
+            Model::Bs => "bs",
+            Model::Mmr => "mmr",
+            Model::Sdr => "sdr",
+            Model::Cloud => "cloud",
+        }
+    }
+
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Model::None => "No sharing",
+            Model::Bs => "Bill Sharing",
+            Model::Mmr => "Mid-Market Rate",
+            Model::Sdr => "Supply-Demand Ratio",
+            Model::Cloud => "Cloud-P2P",
+        }
+    }
+}
+
+/// Energy flows under one model's behaviour.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnergyReport {
-    /// Total load, kWh.
+    /// Load served or asked for, kWh.
     pub load_kwh: f64,
-    /// Total PV output, kWh.
+    /// PV output, kWh.
     pub pv_kwh: f64,
     /// Battery charge + discharge energy, kWh (ESS throughput).
     pub ess_throughput_kwh: f64,
-    /// Grid import if every home were alone, kWh.
-    pub grid_import_alone_kwh: f64,
-    /// Grid import of the community with sharing, kWh.
-    pub grid_import_shared_kwh: f64,
-    /// Grid export if every home were alone, kWh.
-    pub grid_export_alone_kwh: f64,
-    /// Grid export of the community with sharing, kWh.
-    pub grid_export_shared_kwh: f64,
-    /// PV used by its own home (directly or via its battery) / PV.
-    pub self_consumption_alone: Option<f64>,
-    /// PV used inside the community / PV.
-    pub self_consumption_shared: Option<f64>,
-    /// Load met by the home's own PV and battery / load.
-    pub self_sufficiency_alone: Option<f64>,
-    /// Load met by the community's PV and batteries / load.
-    pub self_sufficiency_shared: Option<f64>,
-    /// Highest hourly grid import, homes alone, kW.
-    pub peak_import_alone_kw: f64,
-    /// Highest hourly grid import with sharing, kW.
-    pub peak_import_shared_kw: f64,
+    /// Grid import (after sharing where the model shares), kWh.
+    pub grid_import_kwh: f64,
+    /// Grid export, kWh.
+    pub grid_export_kwh: f64,
+    /// Energy traded between members, kWh.
+    pub shared_kwh: f64,
+    /// PV used locally (own home, or the community where it shares) / PV.
+    pub self_consumption: Option<f64>,
+    /// Load met by local PV and batteries / load.
+    pub self_sufficiency: Option<f64>,
+    /// Highest grid import in one step, kW.
+    pub peak_import_kw: f64,
+    /// Load not served during grid outages, kWh.
+    pub energy_not_served_kwh: f64,
+    /// Steps with some load not served.
+    pub loss_of_load_hours: f64,
+    /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
+    pub load_class_counts: [u64; 5],
+}
+
+/// One member's bill under one model, with its line items.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberBill {
+    /// Member id.
+    pub member: String,
+    /// Total bill, ₹ (> 0 pays).
+    pub bill: f64,
+    /// No-sharing bill, ₹.
+    pub reference_bill: f64,
+    /// reference − bill, ₹.
+    pub savings: f64,
+    /// Energy at the model's internal prices, ₹.
+    pub energy_bill: f64,
+    /// Aggregator's return paid (cloud-P2P), ₹.
+    pub aggregator_fee: f64,
+    /// Contribution reward received by SCR (cloud-P2P), ₹.
+    pub contribution_return: f64,
+    /// Sharing contribution rate (cloud-P2P), share of the returned pot.
+    pub sharing_contribution_rate: f64,
+}
+
+/// The outcome of one model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    /// Which model.
+    pub model: Model,
+    /// Σ member bills, ₹.
+    pub community_bill: f64,
+    /// Σ no-sharing bills, ₹.
+    pub reference_bill: f64,
+    /// reference − bill, ₹.
+    pub savings: f64,
+    /// savings / |reference|, %.
+    pub savings_pct: Option<f64>,
+    /// Saving of members that never export, % of their no-sharing bill.
+    pub consumer_savings_pct: Option<f64>,
+    /// −Σ bills of members that export at some step, ₹.
+    pub prosumer_income: f64,
+    /// Performance measure over the energy shared region; None when there is no potential.
+    pub performance_measure: Option<f64>,
+    /// What the aggregator keeps, ₹.
+    pub aggregator_income: f64,
+    /// Energy flows.
+    pub energy: EnergyReport,
+    /// Per-member bills.
+    pub members: Vec<MemberBill>,
 }
 
 /// The outcome of a scenario.
@@ -45,87 +139,327 @@ pub struct RunReport {
     pub scenario: String,
     /// Member ids in order.
     pub member_ids: Vec<String>,
-    /// Energy flows.
-    pub energy: EnergyReport,
-    /// Bills and metrics of no sharing, BS, MMR and SDR on the homes' net energy.
+    /// The five models, in [`Model::ALL`] order.
+    pub models: Vec<ModelReport>,
+    /// The coordinator's solver statistics.
+    pub solver: SolverStats,
+    /// V_max of the performance measure: −(perfect-foresight optimal one-meter bill), ₹.
+    pub best_possible_income: f64,
+    /// Detailed settlement of the four rules on the homes' own net energy.
     pub settlement: SettlementReport,
 }
 
-fn share(num: f64, den: f64) -> Option<f64> {
-    (den > 0.0).then(|| num / den)
+impl RunReport {
+    /// The report of one model.
+    pub fn model(&self, model: Model) -> Option<&ModelReport> {
+        self.models.iter().find(|m| m.model == model)
+    }
 }
 
-/// Run a scenario: local battery rule in every home, then every settlement rule.
-/// `progress` receives the share of steps done (0..=1) every simulated day.
+/// Receives every member's flows at every step: (model, step, member index, flows).
+pub type SeriesSink<'a> = dyn FnMut(Model, usize, usize, &MemberStep) + 'a;
+
+/// Running energy totals of one behaviour.
+#[derive(Default)]
+struct Flows {
+    e: EnergyReport,
+    pv_used: f64,
+}
+
+impl Flows {
+    /// Add a step; `shared` nets the participants' imports and exports as one community.
+    fn add(&mut self, members: &[Member], t: usize, steps: &[MemberStep], participates: &[bool], hours: f64, shared: bool, grid_up: bool) {
+        let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
+        let mut unserved = 0.0;
+        for (k, s) in steps.iter().enumerate() {
+            self.e.load_kwh += s.load_kw * hours;
+            let pv_raw = members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+            self.e.pv_kwh += pv_raw * hours;
+            self.e.ess_throughput_kwh += (s.charge_kw + s.discharge_kw) * hours;
+            unserved += s.unserved_kw * hours;
+            let x = s.net_kw * hours;
+            let (imp, exp) = if x > 0.0 { (x, 0.0) } else { (0.0, -x) };
+            if shared && participates[k] {
+                buy += imp;
+                sell += exp;
+            } else {
+                import += imp;
+                export += exp;
+            }
+            let r = imp / hours / connection_kw(&members[k]);
+            self.e.load_class_counts[LoadClass::ALL.iter().position(|c| *c == LoadClass::of_ratio(r)).unwrap_or(0)] += 1;
+        }
+        let traded = buy.min(sell);
+        import += buy - traded;
+        export += sell - traded;
+        self.e.shared_kwh += traded;
+        self.e.grid_import_kwh += import;
+        self.e.grid_export_kwh += export;
+        self.pv_used += steps.iter().map(|s| s.pv_kw * hours).sum::<f64>() - export;
+        if grid_up {
+            self.e.peak_import_kw = self.e.peak_import_kw.max(import / hours);
+        }
+        self.e.energy_not_served_kwh += unserved;
+        if unserved > 1e-9 {
+            self.e.loss_of_load_hours += hours;
+        }
+    }
+
+    fn finish(mut self) -> EnergyReport {
+        let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+        self.e.self_consumption = share(self.pv_used, self.e.pv_kwh);
+        let served = self.e.load_kwh - self.e.energy_not_served_kwh;
+        self.e.self_sufficiency = share(served - self.e.grid_import_kwh, self.e.load_kwh);
+        self.e
+    }
+}
+
+fn model_report(model: Model, rule: &RuleReport, ids: &[String], energy: EnergyReport, potential: f64) -> ModelReport {
+    let savings = rule.reference_bill - rule.community_bill;
+    ModelReport {
+        model,
+        community_bill: rule.community_bill,
+        reference_bill: rule.reference_bill,
+        savings,
+        savings_pct: rule.savings_pct,
+        consumer_savings_pct: rule.consumer_savings_pct,
+        prosumer_income: rule.prosumer_income,
+        performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
+        aggregator_income: 0.0,
+        energy,
+        members: ids
+            .iter()
+            .zip(&rule.members)
+            .map(|(id, m)| MemberBill {
+                member: id.clone(),
+                bill: m.bill,
+                reference_bill: m.reference_bill,
+                savings: m.savings,
+                energy_bill: m.bill,
+                aggregator_fee: 0.0,
+                contribution_return: 0.0,
+                sharing_contribution_rate: 0.0,
+            })
+            .collect(),
+    }
+}
+
+/// Run a scenario. `progress` receives the share done (0..=1) once a simulated day.
 pub fn run(scenario: &Scenario, progress: &mut dyn FnMut(f64)) -> Result<RunReport, ScenarioError> {
+    run_with_series(scenario, progress, None)
+}
+
+/// [`run`], also sending every member's flows of the no-sharing and cloud-P2P behaviour to `series`.
+pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut series: Option<&mut SeriesSink>) -> Result<RunReport, ScenarioError> {
     scenario.validate()?;
     let community = scenario.community()?;
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let members = &community.members;
-    let participates: Vec<bool> = members.iter().map(|m| m.participates).collect();
-    let mut settler = Settler::all_rules(axis, members.len(), scenario.settings.bs_horizon)
-        .with_participation(&participates);
-    let mut batteries: Vec<Option<LocalBattery>> = members
-        .iter()
-        .map(|m| m.battery.map(LocalBattery::new))
-        .collect();
+    let n = members.len();
     let hours = axis.step_hours();
-    let mut net = vec![0.0; members.len()];
-    let mut e = EnergyReport::default();
-    let mut pv_used_alone = 0.0;
-    for (step, grid) in prices.iter().enumerate() {
-        let (mut import_alone, mut export_alone) = (0.0, 0.0);
-        let (mut market_buy, mut market_sell, mut outside_import, mut outside_export) =
-            (0.0, 0.0, 0.0, 0.0);
-        for (k, m) in members.iter().enumerate() {
-            let load = m.load_kw[step];
-            let pv = m.pv_kw.get(step).copied().unwrap_or(0.0);
-            let flow = batteries[k]
-                .as_mut()
-                .map(|b| b.step(load, pv, hours))
-                .unwrap_or_default();
-            let x = (load - pv + flow.charge_kw - flow.discharge_kw) * hours;
-            net[k] = x;
-            e.load_kwh += load * hours;
-            e.pv_kwh += pv * hours;
-            e.ess_throughput_kwh += (flow.charge_kw + flow.discharge_kw) * hours;
-            let (imp, exp) = if x > 0.0 { (x, 0.0) } else { (0.0, -x) };
-            import_alone += imp;
-            export_alone += exp;
-            pv_used_alone += pv * hours - exp;
-            if participates[k] {
-                market_buy += imp;
-                market_sell += exp;
-            } else {
-                outside_import += imp;
-                outside_export += exp;
+    let settings = &scenario.settings;
+    let participates: Vec<bool> = members.iter().map(|m| m.participates).collect();
+    let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+
+    let mut local_settler = Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
+    let mut cloud_settler = Settler::new(axis, n, vec![RuleId::None.rule(settings.bs_horizon), Box::new(SupplyDemandRatio)]);
+    let mut local_batteries: Vec<Option<LocalBattery>> = members.iter().map(|m| m.battery.map(LocalBattery::new)).collect();
+    let mut island_state: Vec<Option<(Battery, f64)>> = vec![None; n];
+    let mut cloud = CloudSim::new(members, &community.grid_available, &prices, axis, &settings.coordinator);
+    let (mut local_flows, mut shared_flows, mut cloud_flows) = (Flows::default(), Flows::default(), Flows::default());
+    let mut local_steps = vec![MemberStep::default(); n];
+    let mut cloud_steps = vec![MemberStep::default(); n];
+    let mut net = vec![0.0; n];
+    let loads_now = |t: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[t]).collect() };
+    let limit_kw: f64 = settings.coordinator.community_limit_share * members.iter().filter(|m| m.participates).map(connection_kw).sum::<f64>();
+
+    for (t, grid) in prices.iter().enumerate() {
+        let grid_up = community.grid_available.get(t).copied().unwrap_or(true);
+        // Homes alone: local battery rule; islanded alone in an outage.
+        if grid_up {
+            for (k, m) in members.iter().enumerate() {
+                let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
+                let flow = local_batteries[k].as_mut().map(|b| b.step(m.load_kw[t], pv, hours)).unwrap_or_default();
+                local_steps[k] = MemberStep {
+                    load_kw: m.load_kw[t],
+                    pv_kw: pv,
+                    charge_kw: flow.charge_kw,
+                    discharge_kw: flow.discharge_kw,
+                    soc_kwh: flow.soc_kwh,
+                    net_kw: m.load_kw[t] - pv + flow.charge_kw - flow.discharge_kw,
+                    unserved_kw: 0.0,
+                    coordinated: false,
+                };
+            }
+        } else {
+            let loads = loads_now(t);
+            for k in 0..n {
+                island_state[k] = local_batteries[k].map(|b| (members[k].battery.unwrap_or(Battery::typical(1.0)), b.soc_kwh()));
+                island(members, &[k], t, &loads, &mut island_state, hours, &mut local_steps);
+                if let (Some(b), Some((battery, soc))) = (local_batteries[k].as_mut(), island_state[k]) {
+                    *b = LocalBattery::new(Battery { soc_initial_frac: soc / battery.capacity_kwh, ..battery });
+                }
             }
         }
-        let import_shared = (market_buy - market_sell).max(0.0) + outside_import;
-        let export_shared = (market_sell - market_buy).max(0.0) + outside_export;
-        e.grid_import_alone_kwh += import_alone;
-        e.grid_export_alone_kwh += export_alone;
-        e.grid_import_shared_kwh += import_shared;
-        e.grid_export_shared_kwh += export_shared;
-        e.peak_import_alone_kw = e.peak_import_alone_kw.max(import_alone / hours);
-        e.peak_import_shared_kw = e.peak_import_shared_kw.max(import_shared / hours);
-        settler
-            .push_step(*grid, &net)
-            .map_err(|err| ScenarioError::Settings(err.to_string()))?;
-        if (step + 1) % axis.steps_per_day.max(1) as usize == 0 {
-            progress((step + 1) as f64 / axis.steps.max(1) as f64);
+        for (k, s) in local_steps.iter().enumerate() {
+            net[k] = s.net_kw * hours;
+        }
+        local_settler.push_step(*grid, &net).map_err(|e| ScenarioError::Settings(e.to_string()))?;
+        local_flows.add(members, t, &local_steps, &participates, hours, false, grid_up);
+        shared_flows.add(members, t, &local_steps, &participates, hours, true, grid_up);
+
+        // Cloud-P2P.
+        cloud.step(t, &mut cloud_steps);
+        let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
+        let community_import: f64 = cloud_steps.iter().zip(&coordinated).filter(|(_, c)| **c).map(|(s, _)| s.net_kw).sum::<f64>().max(0.0);
+        let class = LoadClass::of_ratio(if limit_kw > 0.0 { community_import / limit_kw } else { 0.0 });
+        cloud_settler.set_participation(&coordinated);
+        cloud_settler.set_contribution_weight(class.contribution_weight());
+        for (k, s) in cloud_steps.iter().enumerate() {
+            net[k] = s.net_kw * hours;
+        }
+        cloud_settler.push_step(*grid, &net).map_err(|e| ScenarioError::Settings(e.to_string()))?;
+        cloud_flows.add(members, t, &cloud_steps, &coordinated, hours, true, grid_up);
+
+        if let Some(sink) = series.as_deref_mut() {
+            for k in 0..n {
+                sink(Model::None, t, k, &local_steps[k]);
+                sink(Model::Cloud, t, k, &cloud_steps[k]);
+            }
+        }
+        if (t + 1) % axis.steps_per_day.max(1) as usize == 0 {
+            progress((t + 1) as f64 / axis.steps.max(1) as f64);
         }
     }
-    e.self_consumption_alone = share(pv_used_alone, e.pv_kwh);
-    e.self_consumption_shared = share(e.pv_kwh - e.grid_export_shared_kwh, e.pv_kwh);
-    e.self_sufficiency_alone = share(e.load_kwh - e.grid_import_alone_kwh, e.load_kwh);
-    e.self_sufficiency_shared = share(e.load_kwh - e.grid_import_shared_kwh, e.load_kwh);
+
+    let best_bill = best_possible_bill(scenario, members, &prices);
+    let local = local_settler.finish(settings.aggregator_return);
+    let cloud_settlement = cloud_settler.finish(settings.aggregator_return);
+    let reference = local.rule(RuleId::None).map_or(0.0, |r| r.reference_bill);
+    let potential = reference - best_bill;
+    let alone = local_flows.finish();
+    let shared = shared_flows.finish();
+    let mut models = Vec::new();
+    for (model, rule) in [(Model::None, RuleId::None), (Model::Bs, RuleId::Bs), (Model::Mmr, RuleId::Mmr), (Model::Sdr, RuleId::Sdr)] {
+        if let Some(r) = local.rule(rule) {
+            let energy = if model == Model::None { alone.clone() } else { shared.clone() };
+            models.push(model_report(model, r, &ids, energy, potential));
+        }
+    }
+    if let (Some(sdr), Some(none)) = (cloud_settlement.rule(RuleId::Sdr), local.rule(RuleId::None)) {
+        models.push(mla_settlement(sdr, none, &cloud_settlement, &ids, cloud_flows.finish(), potential, settings.aggregator_return));
+    }
     progress(1.0);
     Ok(RunReport {
         scenario: scenario.name.clone(),
-        member_ids: members.iter().map(|m| m.id.clone()).collect(),
-        energy: e,
-        settlement: settler.finish(scenario.settings.aggregator_return),
+        member_ids: ids,
+        models,
+        solver: cloud.stats.clone(),
+        best_possible_income: -best_bill,
+        settlement: local,
     })
+}
+
+/// MLA bill settlement: SDR energy bills on the coordinated net energy; the aggregator takes τ_c
+/// of each member's gain over no sharing and returns (1 − τ_c) of that pot by SCR.
+fn mla_settlement(sdr: &RuleReport, none: &RuleReport, cloud: &SettlementReport, ids: &[String], energy: EnergyReport, potential: f64, tau: f64) -> ModelReport {
+    let fees: Vec<f64> = sdr
+        .members
+        .iter()
+        .zip(&none.members)
+        .map(|(m, r)| tau * (r.reference_bill - m.bill).max(0.0))
+        .collect();
+    let pot: f64 = fees.iter().sum();
+    let members: Vec<MemberBill> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let scr = cloud.contributions.get(k).map_or(0.0, |c| c.sharing_contribution_rate);
+            let energy_bill = sdr.members[k].bill;
+            let reference_bill = none.members[k].reference_bill;
+            let bill = energy_bill + fees[k] - scr * pot;
+            MemberBill {
+                member: id.clone(),
+                bill,
+                reference_bill,
+                savings: reference_bill - bill,
+                energy_bill,
+                aggregator_fee: fees[k],
+                contribution_return: scr * pot,
+                sharing_contribution_rate: scr,
+            }
+        })
+        .collect();
+    let community_bill: f64 = members.iter().map(|m| m.bill).sum();
+    let reference_bill: f64 = members.iter().map(|m| m.reference_bill).sum();
+    let savings = reference_bill - community_bill;
+    let exports: Vec<bool> = sdr.members.iter().map(|m| m.export_kwh > 0.0).collect();
+    let (mut consumer_ref, mut consumer_bill, mut prosumer_income) = (0.0, 0.0, 0.0);
+    for (m, exports) in members.iter().zip(&exports) {
+        if *exports {
+            prosumer_income -= m.bill;
+        } else {
+            consumer_ref += m.reference_bill;
+            consumer_bill += m.bill;
+        }
+    }
+    ModelReport {
+        model: Model::Cloud,
+        community_bill,
+        reference_bill,
+        savings,
+        savings_pct: (reference_bill.abs() > 0.0).then(|| 100.0 * savings / reference_bill.abs()),
+        consumer_savings_pct: (consumer_ref > 0.0).then(|| 100.0 * (consumer_ref - consumer_bill) / consumer_ref),
+        prosumer_income,
+        performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
+        aggregator_income: pot - members.iter().map(|m| m.contribution_return).sum::<f64>(),
+        energy,
+        members,
+    }
+}
+
+/// The lowest one-meter bill the participants could reach with perfect foresight: weekly exact
+/// optima chained with each week ending at the starting state of charge (V_max of PM). Members
+/// who do not take part add their no-sharing bill.
+fn best_possible_bill(scenario: &Scenario, members: &[Member], prices: &[crate::market::GridPrices]) -> f64 {
+    let axis = scenario.axis;
+    let hours = axis.step_hours();
+    let spd = axis.steps_per_day.max(1) as usize;
+    let week = 7 * spd;
+    let c = &scenario.settings.coordinator;
+    let batteries: Vec<Battery> = members.iter().filter(|m| m.participates).filter_map(|m| m.battery).collect();
+    let mut total = 0.0;
+    let mut start = 0;
+    while start < axis.steps {
+        let end = (start + week).min(axis.steps);
+        let mut base = vec![0.0; end - start];
+        let mut flex = vec![0.0; end - start];
+        for m in members {
+            for (i, t) in (start..end).enumerate() {
+                let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
+                if m.participates {
+                    base[i] += ((1.0 - m.flexible_share) * m.load_kw[t] - pv) * hours;
+                    flex[i] += m.flexible_share * m.load_kw[t] * hours;
+                } else {
+                    let x = (m.load_kw[t] - pv) * hours;
+                    total += if x > 0.0 { prices[t].buy_per_kwh * x } else { prices[t].sell_per_kwh * x };
+                }
+            }
+        }
+        let best = optimise_whole_horizon(&WholeHorizon {
+            base_kwh: &base,
+            flex_kwh: &flex,
+            steps_per_day: spd,
+            step_hours: hours,
+            prices: &prices[start..end],
+            peak: None,
+            wear_per_kwh: 0.0,
+            flex_power_multiple: c.flex_power_multiple,
+            batteries: &batteries,
+        });
+        total += best.cost;
+        start = end;
+    }
+    total
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::community::{generate, Community, CommunityError, CommunitySpec, Member, Site};
+use crate::coordinator::CoordinatorSettings;
 use crate::market::BillingHorizon;
 use crate::tariff::{Tariff, TariffError, TariffPreset};
 use crate::time_axis::TimeAxis;
@@ -18,6 +19,9 @@ pub struct Settings {
     pub bs_horizon: BillingHorizon,
     /// The aggregator's return τ_c, a share of the sharing value in [0, 1).
     pub aggregator_return: f64,
+    /// The cloud coordinator (optimiser, p-MAS limit, faults).
+    #[serde(default)]
+    pub coordinator: CoordinatorSettings,
 }
 
 impl Default for Settings {
@@ -25,6 +29,7 @@ impl Default for Settings {
         Self {
             bs_horizon: BillingHorizon::Month,
             aggregator_return: 0.05,
+            coordinator: CoordinatorSettings::default(),
         }
     }
 }

@@ -131,6 +131,8 @@ pub struct Settler {
     pub(crate) outsiders: Vec<usize>,
     /// Net energy as the market sees it (outsiders zeroed); used only when there are outsiders.
     market_net: Vec<f64>,
+    /// Weight γ of the next step's contributions (load-class weighting of the SCR).
+    contribution_weight: f64,
 }
 
 impl std::fmt::Debug for Settler {
@@ -183,19 +185,30 @@ impl Settler {
             steps: Vec::with_capacity(axis.steps),
             outsiders: Vec::new(),
             market_net: Vec::new(),
+            contribution_weight: 1.0,
+        }
+    }
+
+    /// Weight γ for the contributions of the next steps (default 1).
+    pub fn set_contribution_weight(&mut self, weight: f64) {
+        self.contribution_weight = weight;
+    }
+
+    /// Change who takes part from the next step on (agents failing and recovering). Only for
+    /// per-step rules: a pooled horizon bills by the participation at its close.
+    pub fn set_participation(&mut self, participates: &[bool]) {
+        self.outsiders.clear();
+        self.outsiders.extend((0..self.members).filter(|&k| !participates.get(k).copied().unwrap_or(true)));
+        if self.outsiders.is_empty() {
+            self.market_net.clear();
+        } else {
+            self.market_net.resize(self.members, 0.0);
         }
     }
 
     /// Mark who takes part in sharing; the others settle alone with the grid under every rule.
     pub fn with_participation(mut self, participates: &[bool]) -> Self {
-        self.outsiders = (0..self.members)
-            .filter(|&k| !participates.get(k).copied().unwrap_or(true))
-            .collect();
-        self.market_net = if self.outsiders.is_empty() {
-            Vec::new()
-        } else {
-            vec![0.0; self.members]
-        };
+        self.set_participation(participates);
         self
     }
 
@@ -278,7 +291,7 @@ impl Settler {
             &self.market_net
         };
         let shared = if tbp < tsp { tbp } else { tsp };
-        let share = if shared > 0.0 { shared / tsp } else { 0.0 };
+        let share = if shared > 0.0 { self.contribution_weight * shared / tsp } else { 0.0 };
         let market = HorizonMarket::of_step(tbp, tsp, grid);
         // Per-step rules that bill members this step: (buy price, sell price, accumulators).
         let mut billed: Vec<(f64, f64, &mut [f64], &mut [f64])> =

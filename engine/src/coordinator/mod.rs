@@ -1,10 +1,13 @@
 //! The cloud-P2P coordinator: a sliding-horizon optimiser over the community's batteries and
 //! flexible load, p-MAS load classes, and the faults it must survive.
 
+mod cloud;
 mod optimiser;
 mod pwl;
 
+pub use cloud::{MemberStep, SolverStats};
 pub use optimiser::{PeakPenalty, SolveStatus};
+pub(crate) use cloud::{island, CloudSim};
 
 use serde::{Deserialize, Serialize};
 

@@ -363,7 +363,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
         };
     // Block-coordinate rounds: each storage group's exact DP given the rest, then the exact flex
     // placement given the batteries.
-    let mut round = |charge: &mut Vec<Vec<f64>>,
+    let round = |charge: &mut Vec<Vec<f64>>,
                      discharge: &mut Vec<Vec<f64>>,
                      soc: &mut Vec<Vec<f64>>,
                      flex: &mut Vec<f64>,

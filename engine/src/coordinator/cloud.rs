@@ -1,0 +1,398 @@
+//! The cloud-P2P community in operation: a rolling-horizon coordinator steering the members'
+//! batteries and flexible load, agents falling back to local rules when they or the coordinator
+//! fail, and islanded operation during grid outages.
+
+use serde::{Deserialize, Serialize};
+
+use super::optimiser::{self, FlexGroup, PeakPenalty, Plan, SolveStatus, Window};
+use super::{aggregate, battery_groups, connection_kw, CoordinatorSettings, Fault, Forecast};
+use crate::battery::LocalBattery;
+use crate::community::{Battery, Member};
+use crate::market::GridPrices;
+use crate::time_axis::TimeAxis;
+
+/// One member's flows in one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberStep {
+    /// Load served or asked for after flexible-load shifting, kW.
+    pub load_kw: f64,
+    /// PV output used or offered, kW (after curtailment in islanded surplus).
+    pub pv_kw: f64,
+    /// Battery charging, kW.
+    pub charge_kw: f64,
+    /// Battery discharging, kW.
+    pub discharge_kw: f64,
+    /// Battery state of charge at the end of the step, kWh.
+    pub soc_kwh: f64,
+    /// Net power at the meter, kW (positive = import).
+    pub net_kw: f64,
+    /// Load not served (grid outage), kW.
+    pub unserved_kw: f64,
+    /// Whether the member was coordinated (not failed, coordinator reachable, participating).
+    pub coordinated: bool,
+}
+
+/// Solver statistics of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SolverStats {
+    /// Window optimisations run.
+    pub solves: usize,
+    /// Solves that ended optimal.
+    pub optimal: usize,
+    /// Solves whose end-of-window SOC target was relaxed.
+    pub terminal_relaxed: usize,
+    /// Solves whose flexible energy exceeded the caps.
+    pub flex_over_cap: usize,
+    /// Steps run on local rules because no plan was available (coordinator outage).
+    pub fallback_steps: usize,
+}
+
+struct ActivePlan {
+    start: usize,
+    plan: Plan,
+    /// Member indices of each storage group.
+    groups: Vec<Vec<usize>>,
+}
+
+/// Islanded operation of a set of members in one step (no grid): PV and batteries serve load,
+/// shared among the set. Returns the members' flows; unserved energy where supply falls short.
+pub(crate) fn island(members: &[Member], who: &[usize], t: usize, loads: &[f64], batteries: &mut [Option<(Battery, f64)>], hours: f64, out: &mut [MemberStep]) {
+    let pv = |k: usize| members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+    let demand: f64 = who.iter().map(|&k| loads[k]).sum();
+    let supply: f64 = who.iter().map(|&k| pv(k)).sum();
+    for &k in who {
+        out[k] = MemberStep { load_kw: loads[k], pv_kw: pv(k), soc_kwh: batteries[k].map_or(0.0, |b| b.1), ..MemberStep::default() };
+    }
+    if supply >= demand {
+        // Charge batteries from the surplus, the rest is curtailed.
+        let mut surplus = supply - demand;
+        for &k in who {
+            if let Some((b, soc)) = &mut batteries[k] {
+                let room = (b.soc_max_frac * b.capacity_kwh - *soc).max(0.0) / (b.charge_efficiency * hours);
+                let c = surplus.min(b.power_kw).min(room);
+                *soc += c * b.charge_efficiency * hours;
+                surplus -= c;
+                out[k].charge_kw = c;
+                out[k].soc_kwh = *soc;
+            }
+        }
+        let curtail = surplus;
+        if supply > 0.0 {
+            for &k in who {
+                out[k].pv_kw -= curtail * pv(k) / supply;
+            }
+        }
+    } else {
+        let mut deficit = demand - supply;
+        for &k in who {
+            if let Some((b, soc)) = &mut batteries[k] {
+                let available = (*soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / hours;
+                let d = deficit.min(b.power_kw).min(available);
+                *soc -= d / b.discharge_efficiency * hours;
+                deficit -= d;
+                out[k].discharge_kw = d;
+                out[k].soc_kwh = *soc;
+            }
+        }
+        let own_deficit: f64 = who.iter().map(|&k| (loads[k] - pv(k)).max(0.0)).sum();
+        for &k in who {
+            let share = if own_deficit > 0.0 { (loads[k] - pv(k)).max(0.0) / own_deficit } else { 0.0 };
+            out[k].unserved_kw = deficit * share;
+        }
+    }
+}
+
+/// The cloud-P2P community, one step at a time.
+pub(crate) struct CloudSim<'a> {
+    members: &'a [Member],
+    grid_available: &'a [bool],
+    prices: &'a [GridPrices],
+    axis: TimeAxis,
+    settings: &'a CoordinatorSettings,
+    /// Battery and its state of charge, per member.
+    batteries: Vec<Option<(Battery, f64)>>,
+    /// Flexible energy each member still has to use today, kWh.
+    flex_left: Vec<f64>,
+    active: Option<ActivePlan>,
+    last_coordinated: Vec<bool>,
+    pub stats: SolverStats,
+}
+
+impl<'a> CloudSim<'a> {
+    pub fn new(members: &'a [Member], grid_available: &'a [bool], prices: &'a [GridPrices], axis: TimeAxis, settings: &'a CoordinatorSettings) -> Self {
+        Self {
+            members,
+            grid_available,
+            prices,
+            axis,
+            settings,
+            batteries: members.iter().map(|m| m.battery.map(|b| (b, b.soc_initial_frac * b.capacity_kwh))).collect(),
+            flex_left: vec![0.0; members.len()],
+            active: None,
+            last_coordinated: vec![false; members.len()],
+            stats: SolverStats::default(),
+        }
+    }
+
+    fn failed(&self, k: usize, t: usize) -> bool {
+        self.settings.faults.iter().any(|f| matches!(f, Fault::MemberFailure { member, from_step, to_step } if *member == self.members[k].id && (*from_step..*to_step).contains(&t)))
+    }
+
+    fn coordinator_down(&self, t: usize) -> bool {
+        self.settings.faults.iter().any(|f| matches!(f, Fault::CoordinatorOutage { from_step, to_step } if (*from_step..*to_step).contains(&t)))
+    }
+
+    fn day_flex(&self, k: usize, day: usize) -> f64 {
+        let spd = self.axis.steps_per_day as usize;
+        let m = &self.members[k];
+        let end = ((day + 1) * spd).min(m.load_kw.len());
+        m.flexible_share * m.load_kw[(day * spd).min(end)..end].iter().sum::<f64>() * self.axis.step_hours()
+    }
+
+    /// What the coordinator expects at step `tau` when planning at step `now`.
+    fn seen(&self, series: &[f64], tau: usize, now: usize) -> f64 {
+        let spd = self.axis.steps_per_day as usize;
+        let at = match self.settings.forecast {
+            Forecast::PerfectForesight => tau,
+            Forecast::SeasonalPersistence if tau > now => {
+                let back = tau - now;
+                let days = back.div_ceil(spd);
+                tau.checked_sub(days * spd).unwrap_or(tau)
+            }
+            Forecast::SeasonalPersistence => tau,
+        };
+        series.get(at).copied().unwrap_or(0.0)
+    }
+
+    fn solve(&mut self, t: usize, who: &[usize]) {
+        let s = self.settings;
+        let spd = self.axis.steps_per_day as usize;
+        let h = self.axis.step_hours();
+        let end = (t + s.horizon_steps.max(1)).min(self.axis.steps);
+        let n = end - t;
+        let mut base = vec![0.0; n];
+        let mut flex_original = vec![0.0; n];
+        for &k in who {
+            let m = &self.members[k];
+            for (i, tau) in (t..end).enumerate() {
+                let load = self.seen(&m.load_kw, tau, t);
+                let pv = self.seen(&m.pv_kw, tau, t);
+                base[i] += ((1.0 - m.flexible_share) * load - pv) * h;
+                flex_original[i] += m.flexible_share * load * h;
+            }
+        }
+        // Today's remaining flexible energy, then later days' (forecast) energy, pro rata to
+        // how much of each day the window covers.
+        let mut groups = Vec::new();
+        let mut caps = vec![0.0; n];
+        let mut start = 0;
+        while start < n {
+            let day = (t + start) / spd;
+            let stop = (((day + 1) * spd).min(end)) - t;
+            let energy = if day == t / spd {
+                who.iter().map(|&k| self.flex_left[k]).sum::<f64>()
+            } else {
+                let day_total: f64 = who.iter().map(|&k| match s.forecast {
+                    Forecast::PerfectForesight => self.day_flex(k, day),
+                    Forecast::SeasonalPersistence => self.day_flex(k, day.saturating_sub(1).max(t / spd)),
+                }).sum();
+                day_total * (stop - start) as f64 / spd as f64
+            };
+            let day_energy: f64 = who.iter().map(|&k| self.day_flex(k, day)).sum::<f64>().max(energy);
+            for c in &mut caps[start..stop] {
+                *c = s.flex_power_multiple * day_energy / spd as f64;
+            }
+            if energy > 1e-12 {
+                groups.push(FlexGroup { start, end: stop, energy_kwh: energy });
+            }
+            start = stop;
+        }
+        let with_battery: Vec<(usize, Battery)> = who.iter().filter_map(|&k| self.batteries[k].map(|(b, _)| (k, b))).collect();
+        let member_groups: Vec<Vec<usize>> = battery_groups(&with_battery).into_iter().map(|g| g.into_iter().map(|i| with_battery[i].0).collect()).collect();
+        let storage: Vec<_> = member_groups
+            .iter()
+            .flat_map(|g| {
+                let bats: Vec<Battery> = g.iter().filter_map(|&k| self.batteries[k].map(|b| b.0)).collect();
+                let socs: Vec<f64> = g.iter().filter_map(|&k| self.batteries[k].map(|b| b.1)).collect();
+                aggregate(&bats, &socs, h)
+            })
+            .collect();
+        let limit_kw: f64 = s.community_limit_share * who.iter().map(|&k| connection_kw(&self.members[k])).sum::<f64>();
+        let peak = (s.peak_penalty_per_kwh > 0.0).then_some(PeakPenalty { limit_kwh: limit_kw * h, penalty_per_kwh: s.peak_penalty_per_kwh });
+        let window = Window {
+            base_kwh: &base,
+            flex_original_kwh: &flex_original,
+            flex_cap_kwh: &caps,
+            flex_groups: &groups,
+            prices: &self.prices[t..end],
+            peak,
+            wear_per_kwh: s.wear_per_kwh,
+            storage: &storage,
+        };
+        let plan = optimiser::solve(&window);
+        self.stats.solves += 1;
+        match plan.status {
+            SolveStatus::Optimal => self.stats.optimal += 1,
+            SolveStatus::TerminalRelaxed => self.stats.terminal_relaxed += 1,
+            SolveStatus::FlexOverCap => self.stats.flex_over_cap += 1,
+        }
+        self.active = Some(ActivePlan { start: t, plan, groups: member_groups });
+    }
+
+    /// Run step `t`, writing every member's flows into `out`.
+    pub fn step(&mut self, t: usize, out: &mut [MemberStep]) {
+        let spd = self.axis.steps_per_day as usize;
+        let h = self.axis.step_hours();
+        let day = t / spd;
+        if t % spd == 0 {
+            for k in 0..self.members.len() {
+                self.flex_left[k] = self.day_flex(k, day);
+            }
+        }
+        let down = self.coordinator_down(t);
+        let coordinated: Vec<bool> = (0..self.members.len()).map(|k| self.members[k].participates && !self.failed(k, t)).collect();
+        let who: Vec<usize> = (0..self.members.len()).filter(|&k| coordinated[k]).collect();
+        if !down {
+            let due = match &self.active {
+                None => true,
+                Some(a) => t - a.start >= self.settings.resolve_every_steps.max(1) || t - a.start >= a.plan.flex_kwh.len(),
+            };
+            if due || coordinated != self.last_coordinated {
+                self.solve(t, &who);
+            }
+        }
+        self.last_coordinated = coordinated.clone();
+        let plan_index = self.active.as_ref().and_then(|a| (t - a.start < a.plan.flex_kwh.len()).then_some(t - a.start));
+        if plan_index.is_none() && !who.is_empty() {
+            self.stats.fallback_steps += 1;
+        }
+        let last_step_of_day = (t + 1) % spd == 0 || t + 1 == self.axis.steps;
+        // Loads after flexible-load shifting.
+        let mut loads = vec![0.0; self.members.len()];
+        let coordinated_flex: f64 = who.iter().map(|&k| self.flex_left[k]).sum();
+        let planned_flex = match (plan_index, &self.active) {
+            (Some(i), Some(a)) => a.plan.flex_kwh[i],
+            _ => 0.0,
+        };
+        for k in 0..self.members.len() {
+            let m = &self.members[k];
+            let original_flex = m.flexible_share * m.load_kw[t] * h;
+            let use_kwh = if coordinated[k] && plan_index.is_some() {
+                if last_step_of_day {
+                    self.flex_left[k]
+                } else if coordinated_flex > 0.0 {
+                    (planned_flex * self.flex_left[k] / coordinated_flex).min(self.flex_left[k])
+                } else {
+                    0.0
+                }
+            } else if last_step_of_day {
+                self.flex_left[k]
+            } else {
+                original_flex.min(self.flex_left[k])
+            };
+            self.flex_left[k] -= use_kwh;
+            loads[k] = (1.0 - m.flexible_share) * m.load_kw[t] + use_kwh / h;
+        }
+        if !self.grid_available.get(t).copied().unwrap_or(true) {
+            // Islanded: the coordinated members share PV and batteries; the others are alone.
+            island(self.members, &who, t, &loads, &mut self.batteries, h, out);
+            for k in (0..self.members.len()).filter(|&k| !coordinated[k]) {
+                island(self.members, &[k], t, &loads, &mut self.batteries, h, out);
+            }
+            for (k, o) in out.iter_mut().enumerate() {
+                o.coordinated = coordinated[k];
+            }
+            return;
+        }
+        for k in 0..self.members.len() {
+            let pv = self.members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+            out[k] = MemberStep { load_kw: loads[k], pv_kw: pv, coordinated: coordinated[k] && plan_index.is_some(), ..MemberStep::default() };
+        }
+        // Batteries: coordinated ones follow the plan, split within each group by headroom.
+        let mut done = vec![false; self.members.len()];
+        if let (Some(i), Some(active)) = (plan_index, &self.active) {
+            let orders: Vec<(Vec<usize>, f64, f64)> = active
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, group)| {
+                    let group: Vec<usize> = group.iter().copied().filter(|&k| coordinated[k]).collect();
+                    let charge = active.plan.charge_kwh.get(g).map_or(0.0, |c| c[i]) / h;
+                    let discharge = active.plan.discharge_kwh.get(g).map_or(0.0, |d| d[i]) / h;
+                    (group, charge, discharge)
+                })
+                .collect();
+            for (group, charge, discharge) in orders {
+                self.dispatch_group(&group, charge, discharge, h, out);
+                for k in group {
+                    done[k] = true;
+                }
+            }
+        }
+        for k in 0..self.members.len() {
+            if !done[k] {
+                if let Some((b, soc)) = self.batteries[k] {
+                    let mut local = LocalBattery::new(Battery { soc_initial_frac: soc / b.capacity_kwh, ..b });
+                    let flow = local.step(loads[k], out[k].pv_kw, h);
+                    self.batteries[k] = Some((b, flow.soc_kwh));
+                    out[k].charge_kw = flow.charge_kw;
+                    out[k].discharge_kw = flow.discharge_kw;
+                }
+            }
+            out[k].soc_kwh = self.batteries[k].map_or(0.0, |b| b.1);
+            out[k].net_kw = out[k].load_kw - out[k].pv_kw + out[k].charge_kw - out[k].discharge_kw;
+        }
+    }
+
+    /// Split a group's planned charge or discharge (kW) among its members by headroom.
+    fn dispatch_group(&mut self, group: &[usize], charge_kw: f64, discharge_kw: f64, h: f64, out: &mut [MemberStep]) {
+        let mut want = if charge_kw > 0.0 { charge_kw } else { discharge_kw };
+        let charging = charge_kw > 0.0;
+        // Each member's most power this step.
+        let limit = |b: &Battery, soc: f64| {
+            if charging {
+                b.power_kw.min((b.soc_max_frac * b.capacity_kwh - soc).max(0.0) / (b.charge_efficiency * h))
+            } else {
+                b.power_kw.min((soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / h)
+            }
+        };
+        let mut open: Vec<usize> = group.to_vec();
+        let mut given = vec![0.0; self.members.len()];
+        for _ in 0..group.len().max(1) {
+            if want <= 1e-12 || open.is_empty() {
+                break;
+            }
+            let weight: f64 = open.iter().filter_map(|&k| self.batteries[k].map(|(b, soc)| limit(&b, soc) - given[k])).sum();
+            if weight <= 1e-12 {
+                break;
+            }
+            let mut next = Vec::new();
+            let mut used = 0.0;
+            for &k in &open {
+                if let Some((b, soc)) = self.batteries[k] {
+                    let room = limit(&b, soc) - given[k];
+                    let share = (want * room / weight).min(room);
+                    given[k] += share;
+                    used += share;
+                    if room - share > 1e-12 {
+                        next.push(k);
+                    }
+                }
+            }
+            want -= used;
+            open = next;
+        }
+        for &k in group {
+            if let Some((b, soc)) = &mut self.batteries[k] {
+                if charging {
+                    out[k].charge_kw = given[k];
+                    *soc += given[k] * b.charge_efficiency * h;
+                } else {
+                    out[k].discharge_kw = given[k];
+                    *soc -= given[k] / b.discharge_efficiency * h;
+                }
+                *soc = soc.clamp(b.soc_min_frac * b.capacity_kwh, b.soc_max_frac * b.capacity_kwh).max(0.0);
+            }
+        }
+    }
+}
