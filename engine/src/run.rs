@@ -4,9 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::community::{Battery, Member};
-use crate::coordinator::{connection_kw, island, optimise_whole_horizon, CloudSim, LoadClass, MemberStep, SolverStats, WholeHorizon};
 use crate::battery::LocalBattery;
+use crate::community::{Battery, Member};
+use crate::coordinator::{
+    connection_kw, island, optimise_whole_horizon, CloudSim, LoadClass, MemberStep, SolverStats,
+    WholeHorizon,
+};
 use crate::market::{RuleId, SupplyDemandRatio};
 use crate::metrics::{RuleReport, SettlementReport};
 use crate::scenario::{Scenario, ScenarioError};
@@ -80,6 +83,8 @@ pub struct EnergyReport {
     pub energy_not_served_kwh: f64,
     /// Steps with some load not served.
     pub loss_of_load_hours: f64,
+    /// Unserved energy valued at the retail price of its step, ₹.
+    pub unserved_value: f64,
     /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
     pub load_class_counts: [u64; 5],
 }
@@ -126,6 +131,11 @@ pub struct ModelReport {
     pub performance_measure: Option<f64>,
     /// What the aggregator keeps, ₹.
     pub aggregator_income: f64,
+    /// The community's one-meter grid bill under this model's behaviour, ₹.
+    pub grid_bill: f64,
+    /// Community bill plus unserved energy valued at the retail price: the comparable cost
+    /// (not paying for energy one did not get is no saving), ₹.
+    pub cost_with_unserved: f64,
     /// Energy flows.
     pub energy: EnergyReport,
     /// Per-member bills.
@@ -168,7 +178,18 @@ struct Flows {
 
 impl Flows {
     /// Add a step; `shared` nets the participants' imports and exports as one community.
-    fn add(&mut self, members: &[Member], t: usize, steps: &[MemberStep], participates: &[bool], hours: f64, shared: bool, grid_up: bool) {
+    #[allow(clippy::too_many_arguments)] // one call site per behaviour; a struct would only rename them
+    fn add(
+        &mut self,
+        members: &[Member],
+        t: usize,
+        steps: &[MemberStep],
+        participates: &[bool],
+        hours: f64,
+        shared: bool,
+        grid: &crate::market::GridPrices,
+        grid_up: bool,
+    ) {
         let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
         let mut unserved = 0.0;
         for (k, s) in steps.iter().enumerate() {
@@ -187,7 +208,10 @@ impl Flows {
                 export += exp;
             }
             let r = imp / hours / connection_kw(&members[k]);
-            self.e.load_class_counts[LoadClass::ALL.iter().position(|c| *c == LoadClass::of_ratio(r)).unwrap_or(0)] += 1;
+            self.e.load_class_counts[LoadClass::ALL
+                .iter()
+                .position(|c| *c == LoadClass::of_ratio(r))
+                .unwrap_or(0)] += 1;
         }
         let traded = buy.min(sell);
         import += buy - traded;
@@ -200,6 +224,7 @@ impl Flows {
             self.e.peak_import_kw = self.e.peak_import_kw.max(import / hours);
         }
         self.e.energy_not_served_kwh += unserved;
+        self.e.unserved_value += unserved * grid.buy_per_kwh;
         if unserved > 1e-9 {
             self.e.loss_of_load_hours += hours;
         }
@@ -214,7 +239,14 @@ impl Flows {
     }
 }
 
-fn model_report(model: Model, rule: &RuleReport, ids: &[String], energy: EnergyReport, potential: f64) -> ModelReport {
+fn model_report(
+    model: Model,
+    rule: &RuleReport,
+    ids: &[String],
+    energy: EnergyReport,
+    potential: f64,
+    grid_bill: f64,
+) -> ModelReport {
     let savings = rule.reference_bill - rule.community_bill;
     ModelReport {
         model,
@@ -226,6 +258,8 @@ fn model_report(model: Model, rule: &RuleReport, ids: &[String], energy: EnergyR
         prosumer_income: rule.prosumer_income,
         performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
         aggregator_income: 0.0,
+        grid_bill,
+        cost_with_unserved: rule.community_bill + energy.unserved_value,
         energy,
         members: ids
             .iter()
@@ -250,7 +284,11 @@ pub fn run(scenario: &Scenario, progress: &mut dyn FnMut(f64)) -> Result<RunRepo
 }
 
 /// [`run`], also sending every member's flows of the no-sharing and cloud-P2P behaviour to `series`.
-pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut series: Option<&mut SeriesSink>) -> Result<RunReport, ScenarioError> {
+pub fn run_with_series(
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(f64),
+    mut series: Option<&mut SeriesSink>,
+) -> Result<RunReport, ScenarioError> {
     scenario.validate()?;
     let community = scenario.community()?;
     let axis = scenario.axis;
@@ -262,17 +300,40 @@ pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut s
     let participates: Vec<bool> = members.iter().map(|m| m.participates).collect();
     let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
 
-    let mut local_settler = Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
-    let mut cloud_settler = Settler::new(axis, n, vec![RuleId::None.rule(settings.bs_horizon), Box::new(SupplyDemandRatio)]);
-    let mut local_batteries: Vec<Option<LocalBattery>> = members.iter().map(|m| m.battery.map(LocalBattery::new)).collect();
+    let mut local_settler =
+        Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
+    let mut cloud_settler = Settler::new(
+        axis,
+        n,
+        vec![
+            RuleId::None.rule(settings.bs_horizon),
+            Box::new(SupplyDemandRatio),
+        ],
+    );
+    let mut local_batteries: Vec<Option<LocalBattery>> = members
+        .iter()
+        .map(|m| m.battery.map(LocalBattery::new))
+        .collect();
     let mut island_state: Vec<Option<(Battery, f64)>> = vec![None; n];
-    let mut cloud = CloudSim::new(members, &community.grid_available, &prices, axis, &settings.coordinator);
-    let (mut local_flows, mut shared_flows, mut cloud_flows) = (Flows::default(), Flows::default(), Flows::default());
+    let mut cloud = CloudSim::new(
+        members,
+        &community.grid_available,
+        &prices,
+        axis,
+        &settings.coordinator,
+    );
+    let (mut local_flows, mut shared_flows, mut cloud_flows) =
+        (Flows::default(), Flows::default(), Flows::default());
     let mut local_steps = vec![MemberStep::default(); n];
     let mut cloud_steps = vec![MemberStep::default(); n];
     let mut net = vec![0.0; n];
     let loads_now = |t: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[t]).collect() };
-    let limit_kw: f64 = settings.coordinator.community_limit_share * members.iter().filter(|m| m.participates).map(connection_kw).sum::<f64>();
+    let limit_kw: f64 = settings.coordinator.community_limit_share
+        * members
+            .iter()
+            .filter(|m| m.participates)
+            .map(connection_kw)
+            .sum::<f64>();
 
     for (t, grid) in prices.iter().enumerate() {
         let grid_up = community.grid_available.get(t).copied().unwrap_or(true);
@@ -280,7 +341,10 @@ pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut s
         if grid_up {
             for (k, m) in members.iter().enumerate() {
                 let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
-                let flow = local_batteries[k].as_mut().map(|b| b.step(m.load_kw[t], pv, hours)).unwrap_or_default();
+                let flow = local_batteries[k]
+                    .as_mut()
+                    .map(|b| b.step(m.load_kw[t], pv, hours))
+                    .unwrap_or_default();
                 local_steps[k] = MemberStep {
                     load_kw: m.load_kw[t],
                     pv_kw: pv,
@@ -295,32 +359,91 @@ pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut s
         } else {
             let loads = loads_now(t);
             for k in 0..n {
-                island_state[k] = local_batteries[k].map(|b| (members[k].battery.unwrap_or(Battery::typical(1.0)), b.soc_kwh()));
-                island(members, &[k], t, &loads, &mut island_state, hours, &mut local_steps);
-                if let (Some(b), Some((battery, soc))) = (local_batteries[k].as_mut(), island_state[k]) {
-                    *b = LocalBattery::new(Battery { soc_initial_frac: soc / battery.capacity_kwh, ..battery });
+                island_state[k] = local_batteries[k].map(|b| {
+                    (
+                        members[k].battery.unwrap_or(Battery::typical(1.0)),
+                        b.soc_kwh(),
+                    )
+                });
+                island(
+                    members,
+                    &[k],
+                    t,
+                    &loads,
+                    &mut island_state,
+                    hours,
+                    &mut local_steps,
+                );
+                if let (Some(b), Some((battery, soc))) =
+                    (local_batteries[k].as_mut(), island_state[k])
+                {
+                    *b = LocalBattery::new(Battery {
+                        soc_initial_frac: soc / battery.capacity_kwh,
+                        ..battery
+                    });
                 }
             }
         }
         for (k, s) in local_steps.iter().enumerate() {
             net[k] = s.net_kw * hours;
         }
-        local_settler.push_step(*grid, &net).map_err(|e| ScenarioError::Settings(e.to_string()))?;
-        local_flows.add(members, t, &local_steps, &participates, hours, false, grid_up);
-        shared_flows.add(members, t, &local_steps, &participates, hours, true, grid_up);
+        local_settler
+            .push_step(*grid, &net)
+            .map_err(|e| ScenarioError::Settings(e.to_string()))?;
+        local_flows.add(
+            members,
+            t,
+            &local_steps,
+            &participates,
+            hours,
+            false,
+            grid,
+            grid_up,
+        );
+        shared_flows.add(
+            members,
+            t,
+            &local_steps,
+            &participates,
+            hours,
+            true,
+            grid,
+            grid_up,
+        );
 
         // Cloud-P2P.
         cloud.step(t, &mut cloud_steps);
         let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
-        let community_import: f64 = cloud_steps.iter().zip(&coordinated).filter(|(_, c)| **c).map(|(s, _)| s.net_kw).sum::<f64>().max(0.0);
-        let class = LoadClass::of_ratio(if limit_kw > 0.0 { community_import / limit_kw } else { 0.0 });
+        let community_import: f64 = cloud_steps
+            .iter()
+            .zip(&coordinated)
+            .filter(|(_, c)| **c)
+            .map(|(s, _)| s.net_kw)
+            .sum::<f64>()
+            .max(0.0);
+        let class = LoadClass::of_ratio(if limit_kw > 0.0 {
+            community_import / limit_kw
+        } else {
+            0.0
+        });
         cloud_settler.set_participation(&coordinated);
         cloud_settler.set_contribution_weight(class.contribution_weight());
         for (k, s) in cloud_steps.iter().enumerate() {
             net[k] = s.net_kw * hours;
         }
-        cloud_settler.push_step(*grid, &net).map_err(|e| ScenarioError::Settings(e.to_string()))?;
-        cloud_flows.add(members, t, &cloud_steps, &coordinated, hours, true, grid_up);
+        cloud_settler
+            .push_step(*grid, &net)
+            .map_err(|e| ScenarioError::Settings(e.to_string()))?;
+        cloud_flows.add(
+            members,
+            t,
+            &cloud_steps,
+            &coordinated,
+            hours,
+            true,
+            grid,
+            grid_up,
+        );
 
         if let Some(sink) = series.as_deref_mut() {
             for k in 0..n {
@@ -341,14 +464,42 @@ pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut s
     let alone = local_flows.finish();
     let shared = shared_flows.finish();
     let mut models = Vec::new();
-    for (model, rule) in [(Model::None, RuleId::None), (Model::Bs, RuleId::Bs), (Model::Mmr, RuleId::Mmr), (Model::Sdr, RuleId::Sdr)] {
+    for (model, rule) in [
+        (Model::None, RuleId::None),
+        (Model::Bs, RuleId::Bs),
+        (Model::Mmr, RuleId::Mmr),
+        (Model::Sdr, RuleId::Sdr),
+    ] {
         if let Some(r) = local.rule(rule) {
-            let energy = if model == Model::None { alone.clone() } else { shared.clone() };
-            models.push(model_report(model, r, &ids, energy, potential));
+            // Budget-balanced rules bill exactly the one-meter bill (plus outsiders' own bills).
+            let (energy, grid_bill) = if model == Model::None {
+                (alone.clone(), r.reference_bill)
+            } else {
+                (shared.clone(), r.community_bill)
+            };
+            models.push(model_report(model, r, &ids, energy, potential, grid_bill));
         }
     }
-    if let (Some(sdr), Some(none)) = (cloud_settlement.rule(RuleId::Sdr), local.rule(RuleId::None)) {
-        models.push(mla_settlement(sdr, none, &cloud_settlement, &ids, cloud_flows.finish(), potential, settings.aggregator_return));
+    if let (Some(sdr), Some(none)) = (cloud_settlement.rule(RuleId::Sdr), local.rule(RuleId::None))
+    {
+        let mut cloud_model = mla_settlement(
+            sdr,
+            none,
+            &cloud_settlement,
+            &ids,
+            cloud_flows.finish(),
+            potential,
+            settings.aggregator_return,
+        );
+        cloud_model.grid_bill = sdr.community_bill;
+        models.push(cloud_model);
+    }
+    // PM over the energy shared region, on comparable costs: (C_ref − C) / (C_ref − C_best).
+    let reference_cost = models.first().map_or(0.0, |m| m.cost_with_unserved);
+    let span = reference_cost - best_bill;
+    for m in &mut models {
+        m.performance_measure =
+            (span.abs() > 1e-9).then(|| (reference_cost - m.cost_with_unserved) / span);
     }
     progress(1.0);
     Ok(RunReport {
@@ -363,7 +514,15 @@ pub fn run_with_series(scenario: &Scenario, progress: &mut dyn FnMut(f64), mut s
 
 /// MLA bill settlement: SDR energy bills on the coordinated net energy; the aggregator takes τ_c
 /// of each member's gain over no sharing and returns (1 − τ_c) of that pot by SCR.
-fn mla_settlement(sdr: &RuleReport, none: &RuleReport, cloud: &SettlementReport, ids: &[String], energy: EnergyReport, potential: f64, tau: f64) -> ModelReport {
+fn mla_settlement(
+    sdr: &RuleReport,
+    none: &RuleReport,
+    cloud: &SettlementReport,
+    ids: &[String],
+    energy: EnergyReport,
+    potential: f64,
+    tau: f64,
+) -> ModelReport {
     let fees: Vec<f64> = sdr
         .members
         .iter()
@@ -375,7 +534,10 @@ fn mla_settlement(sdr: &RuleReport, none: &RuleReport, cloud: &SettlementReport,
         .iter()
         .enumerate()
         .map(|(k, id)| {
-            let scr = cloud.contributions.get(k).map_or(0.0, |c| c.sharing_contribution_rate);
+            let scr = cloud
+                .contributions
+                .get(k)
+                .map_or(0.0, |c| c.sharing_contribution_rate);
             let energy_bill = sdr.members[k].bill;
             let reference_bill = none.members[k].reference_bill;
             let bill = energy_bill + fees[k] - scr * pot;
@@ -410,10 +572,13 @@ fn mla_settlement(sdr: &RuleReport, none: &RuleReport, cloud: &SettlementReport,
         reference_bill,
         savings,
         savings_pct: (reference_bill.abs() > 0.0).then(|| 100.0 * savings / reference_bill.abs()),
-        consumer_savings_pct: (consumer_ref > 0.0).then(|| 100.0 * (consumer_ref - consumer_bill) / consumer_ref),
+        consumer_savings_pct: (consumer_ref > 0.0)
+            .then(|| 100.0 * (consumer_ref - consumer_bill) / consumer_ref),
         prosumer_income,
         performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
         aggregator_income: pot - members.iter().map(|m| m.contribution_return).sum::<f64>(),
+        grid_bill: 0.0,
+        cost_with_unserved: community_bill + energy.unserved_value,
         energy,
         members,
     }
@@ -422,13 +587,21 @@ fn mla_settlement(sdr: &RuleReport, none: &RuleReport, cloud: &SettlementReport,
 /// The lowest one-meter bill the participants could reach with perfect foresight: weekly exact
 /// optima chained with each week ending at the starting state of charge (V_max of PM). Members
 /// who do not take part add their no-sharing bill.
-fn best_possible_bill(scenario: &Scenario, members: &[Member], prices: &[crate::market::GridPrices]) -> f64 {
+fn best_possible_bill(
+    scenario: &Scenario,
+    members: &[Member],
+    prices: &[crate::market::GridPrices],
+) -> f64 {
     let axis = scenario.axis;
     let hours = axis.step_hours();
     let spd = axis.steps_per_day.max(1) as usize;
     let week = 7 * spd;
     let c = &scenario.settings.coordinator;
-    let batteries: Vec<Battery> = members.iter().filter(|m| m.participates).filter_map(|m| m.battery).collect();
+    let batteries: Vec<Battery> = members
+        .iter()
+        .filter(|m| m.participates)
+        .filter_map(|m| m.battery)
+        .collect();
     let mut total = 0.0;
     let mut start = 0;
     while start < axis.steps {
@@ -443,7 +616,11 @@ fn best_possible_bill(scenario: &Scenario, members: &[Member], prices: &[crate::
                     flex[i] += m.flexible_share * m.load_kw[t] * hours;
                 } else {
                     let x = (m.load_kw[t] - pv) * hours;
-                    total += if x > 0.0 { prices[t].buy_per_kwh * x } else { prices[t].sell_per_kwh * x };
+                    total += if x > 0.0 {
+                        prices[t].buy_per_kwh * x
+                    } else {
+                        prices[t].sell_per_kwh * x
+                    };
                 }
             }
         }

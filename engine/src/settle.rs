@@ -198,7 +198,8 @@ impl Settler {
     /// per-step rules: a pooled horizon bills by the participation at its close.
     pub fn set_participation(&mut self, participates: &[bool]) {
         self.outsiders.clear();
-        self.outsiders.extend((0..self.members).filter(|&k| !participates.get(k).copied().unwrap_or(true)));
+        self.outsiders
+            .extend((0..self.members).filter(|&k| !participates.get(k).copied().unwrap_or(true)));
         if self.outsiders.is_empty() {
             self.market_net.clear();
         } else {
@@ -291,7 +292,11 @@ impl Settler {
             &self.market_net
         };
         let shared = if tbp < tsp { tbp } else { tsp };
-        let share = if shared > 0.0 { self.contribution_weight * shared / tsp } else { 0.0 };
+        let share = if shared > 0.0 {
+            self.contribution_weight * shared / tsp
+        } else {
+            0.0
+        };
         let market = HorizonMarket::of_step(tbp, tsp, grid);
         // Per-step rules that bill members this step: (buy price, sell price, accumulators).
         let mut billed: Vec<(f64, f64, &mut [f64], &mut [f64])> =

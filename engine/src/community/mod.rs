@@ -102,6 +102,13 @@ pub struct CommunitySpec {
     pub pv_share: f64,
     /// Share of PV members that also have a battery.
     pub battery_share_of_pv: f64,
+    /// Whether the grid has outages (≈ 20.6 h/day supply); false = always available.
+    #[serde(default = "default_true")]
+    pub grid_outages: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Smallest and largest community the generator builds.
@@ -121,6 +128,7 @@ impl CommunitySpec {
             mix,
             pv_share: 0.35,
             battery_share_of_pv: 0.5,
+            grid_outages: true,
         }
     }
 
@@ -355,7 +363,11 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
         .collect();
     Ok(Community {
         members,
-        grid_available: outage_mask(spec, &climate, axis),
+        grid_available: if spec.grid_outages {
+            outage_mask(spec, &climate, axis)
+        } else {
+            vec![true; axis.steps]
+        },
         pv_per_kwp,
     })
 }

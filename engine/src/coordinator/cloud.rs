@@ -52,23 +52,39 @@ struct ActivePlan {
     plan: Plan,
     /// Member indices of each storage group.
     groups: Vec<Vec<usize>>,
+    /// Day index of each flex group of the plan.
+    plan_days: Vec<usize>,
 }
 
 /// Islanded operation of a set of members in one step (no grid): PV and batteries serve load,
 /// shared among the set. Returns the members' flows; unserved energy where supply falls short.
-pub(crate) fn island(members: &[Member], who: &[usize], t: usize, loads: &[f64], batteries: &mut [Option<(Battery, f64)>], hours: f64, out: &mut [MemberStep]) {
+pub(crate) fn island(
+    members: &[Member],
+    who: &[usize],
+    t: usize,
+    loads: &[f64],
+    batteries: &mut [Option<(Battery, f64)>],
+    hours: f64,
+    out: &mut [MemberStep],
+) {
     let pv = |k: usize| members[k].pv_kw.get(t).copied().unwrap_or(0.0);
     let demand: f64 = who.iter().map(|&k| loads[k]).sum();
     let supply: f64 = who.iter().map(|&k| pv(k)).sum();
     for &k in who {
-        out[k] = MemberStep { load_kw: loads[k], pv_kw: pv(k), soc_kwh: batteries[k].map_or(0.0, |b| b.1), ..MemberStep::default() };
+        out[k] = MemberStep {
+            load_kw: loads[k],
+            pv_kw: pv(k),
+            soc_kwh: batteries[k].map_or(0.0, |b| b.1),
+            ..MemberStep::default()
+        };
     }
     if supply >= demand {
         // Charge batteries from the surplus, the rest is curtailed.
         let mut surplus = supply - demand;
         for &k in who {
             if let Some((b, soc)) = &mut batteries[k] {
-                let room = (b.soc_max_frac * b.capacity_kwh - *soc).max(0.0) / (b.charge_efficiency * hours);
+                let room = (b.soc_max_frac * b.capacity_kwh - *soc).max(0.0)
+                    / (b.charge_efficiency * hours);
                 let c = surplus.min(b.power_kw).min(room);
                 *soc += c * b.charge_efficiency * hours;
                 surplus -= c;
@@ -86,7 +102,9 @@ pub(crate) fn island(members: &[Member], who: &[usize], t: usize, loads: &[f64],
         let mut deficit = demand - supply;
         for &k in who {
             if let Some((b, soc)) = &mut batteries[k] {
-                let available = (*soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / hours;
+                let available = (*soc - b.soc_min_frac * b.capacity_kwh).max(0.0)
+                    * b.discharge_efficiency
+                    / hours;
                 let d = deficit.min(b.power_kw).min(available);
                 *soc -= d / b.discharge_efficiency * hours;
                 deficit -= d;
@@ -96,9 +114,18 @@ pub(crate) fn island(members: &[Member], who: &[usize], t: usize, loads: &[f64],
         }
         let own_deficit: f64 = who.iter().map(|&k| (loads[k] - pv(k)).max(0.0)).sum();
         for &k in who {
-            let share = if own_deficit > 0.0 { (loads[k] - pv(k)).max(0.0) / own_deficit } else { 0.0 };
+            let share = if own_deficit > 0.0 {
+                (loads[k] - pv(k)).max(0.0) / own_deficit
+            } else {
+                0.0
+            };
             out[k].unserved_kw = deficit * share;
         }
+    }
+    // Net is now the exchange with the other islanded members (it sums to zero: no grid).
+    for &k in who {
+        let o = &mut out[k];
+        o.net_kw = o.load_kw - o.unserved_kw - o.pv_kw + o.charge_kw - o.discharge_kw;
     }
 }
 
@@ -114,21 +141,33 @@ pub(crate) struct CloudSim<'a> {
     /// Flexible energy each member still has to use today, kWh.
     flex_left: Vec<f64>,
     active: Option<ActivePlan>,
+    /// Today's planned flexible load of the coordinated members by absolute step (NaN = none).
+    day_flex_plan: Vec<f64>,
     last_coordinated: Vec<bool>,
     pub stats: SolverStats,
 }
 
 impl<'a> CloudSim<'a> {
-    pub fn new(members: &'a [Member], grid_available: &'a [bool], prices: &'a [GridPrices], axis: TimeAxis, settings: &'a CoordinatorSettings) -> Self {
+    pub fn new(
+        members: &'a [Member],
+        grid_available: &'a [bool],
+        prices: &'a [GridPrices],
+        axis: TimeAxis,
+        settings: &'a CoordinatorSettings,
+    ) -> Self {
         Self {
             members,
             grid_available,
             prices,
             axis,
             settings,
-            batteries: members.iter().map(|m| m.battery.map(|b| (b, b.soc_initial_frac * b.capacity_kwh))).collect(),
+            batteries: members
+                .iter()
+                .map(|m| m.battery.map(|b| (b, b.soc_initial_frac * b.capacity_kwh)))
+                .collect(),
             flex_left: vec![0.0; members.len()],
             active: None,
+            day_flex_plan: Vec::new(),
             last_coordinated: vec![false; members.len()],
             stats: SolverStats::default(),
         }
@@ -146,7 +185,9 @@ impl<'a> CloudSim<'a> {
         let spd = self.axis.steps_per_day as usize;
         let m = &self.members[k];
         let end = ((day + 1) * spd).min(m.load_kw.len());
-        m.flexible_share * m.load_kw[(day * spd).min(end)..end].iter().sum::<f64>() * self.axis.step_hours()
+        m.flexible_share
+            * m.load_kw[(day * spd).min(end)..end].iter().sum::<f64>()
+            * self.axis.step_hours()
     }
 
     /// What the coordinator expects at step `tau` when planning at step `now`.
@@ -164,7 +205,10 @@ impl<'a> CloudSim<'a> {
         series.get(at).copied().unwrap_or(0.0)
     }
 
-    fn solve(&mut self, t: usize, who: &[usize]) {
+    /// Plan from step `t`. `joint`: batteries and flexible load together (day-ahead, at
+    /// midnight or when the set of coordinated members changes); otherwise batteries only,
+    /// around the flexible-load plan already made for today.
+    fn solve(&mut self, t: usize, who: &[usize], joint: bool) {
         let s = self.settings;
         let spd = self.axis.steps_per_day as usize;
         let h = self.axis.step_hours();
@@ -192,33 +236,88 @@ impl<'a> CloudSim<'a> {
             let energy = if day == t / spd {
                 who.iter().map(|&k| self.flex_left[k]).sum::<f64>()
             } else {
-                let day_total: f64 = who.iter().map(|&k| match s.forecast {
-                    Forecast::PerfectForesight => self.day_flex(k, day),
-                    Forecast::SeasonalPersistence => self.day_flex(k, day.saturating_sub(1).max(t / spd)),
-                }).sum();
+                let day_total: f64 = who
+                    .iter()
+                    .map(|&k| match s.forecast {
+                        Forecast::PerfectForesight => self.day_flex(k, day),
+                        Forecast::SeasonalPersistence => {
+                            self.day_flex(k, day.saturating_sub(1).max(t / spd))
+                        }
+                    })
+                    .sum();
                 day_total * (stop - start) as f64 / spd as f64
             };
-            let day_energy: f64 = who.iter().map(|&k| self.day_flex(k, day)).sum::<f64>().max(energy);
+            let day_energy: f64 = who
+                .iter()
+                .map(|&k| self.day_flex(k, day))
+                .sum::<f64>()
+                .max(energy);
             for c in &mut caps[start..stop] {
                 *c = s.flex_power_multiple * day_energy / spd as f64;
             }
             if energy > 1e-12 {
-                groups.push(FlexGroup { start, end: stop, energy_kwh: energy });
+                groups.push(FlexGroup {
+                    start,
+                    end: stop,
+                    energy_kwh: energy,
+                });
             }
             start = stop;
         }
-        let with_battery: Vec<(usize, Battery)> = who.iter().filter_map(|&k| self.batteries[k].map(|(b, _)| (k, b))).collect();
-        let member_groups: Vec<Vec<usize>> = battery_groups(&with_battery).into_iter().map(|g| g.into_iter().map(|i| with_battery[i].0).collect()).collect();
+        // The previous window's shadow prices, by day, as the starting guess.
+        let hint: Option<Vec<f64>> = self.active.as_ref().and_then(|a| {
+            groups
+                .iter()
+                .map(|g| {
+                    let day = (t + g.start) / spd;
+                    a.plan_days
+                        .iter()
+                        .position(|d| *d == day)
+                        .and_then(|i| a.plan.mu.get(i).copied())
+                })
+                .collect()
+        });
+        let plan_days: Vec<usize> = groups.iter().map(|g| (t + g.start) / spd).collect();
+        if !joint {
+            for (i, tau) in (t..end).enumerate() {
+                base[i] += match self.day_flex_plan.get(tau) {
+                    Some(f) if tau / spd == t / spd => *f,
+                    _ => flex_original[i],
+                };
+            }
+            groups.clear();
+        }
+        let with_battery: Vec<(usize, Battery)> = who
+            .iter()
+            .filter_map(|&k| self.batteries[k].map(|(b, _)| (k, b)))
+            .collect();
+        let member_groups: Vec<Vec<usize>> = battery_groups(&with_battery)
+            .into_iter()
+            .map(|g| g.into_iter().map(|i| with_battery[i].0).collect())
+            .collect();
         let storage: Vec<_> = member_groups
             .iter()
             .flat_map(|g| {
-                let bats: Vec<Battery> = g.iter().filter_map(|&k| self.batteries[k].map(|b| b.0)).collect();
-                let socs: Vec<f64> = g.iter().filter_map(|&k| self.batteries[k].map(|b| b.1)).collect();
+                let bats: Vec<Battery> = g
+                    .iter()
+                    .filter_map(|&k| self.batteries[k].map(|b| b.0))
+                    .collect();
+                let socs: Vec<f64> = g
+                    .iter()
+                    .filter_map(|&k| self.batteries[k].map(|b| b.1))
+                    .collect();
                 aggregate(&bats, &socs, h)
             })
             .collect();
-        let limit_kw: f64 = s.community_limit_share * who.iter().map(|&k| connection_kw(&self.members[k])).sum::<f64>();
-        let peak = (s.peak_penalty_per_kwh > 0.0).then_some(PeakPenalty { limit_kwh: limit_kw * h, penalty_per_kwh: s.peak_penalty_per_kwh });
+        let limit_kw: f64 = s.community_limit_share
+            * who
+                .iter()
+                .map(|&k| connection_kw(&self.members[k]))
+                .sum::<f64>();
+        let peak = (s.peak_penalty_per_kwh > 0.0).then_some(PeakPenalty {
+            limit_kwh: limit_kw * h,
+            penalty_per_kwh: s.peak_penalty_per_kwh,
+        });
         let window = Window {
             base_kwh: &base,
             flex_original_kwh: &flex_original,
@@ -228,6 +327,8 @@ impl<'a> CloudSim<'a> {
             peak,
             wear_per_kwh: s.wear_per_kwh,
             storage: &storage,
+            mu_hint: hint.as_deref(),
+            thorough: true,
         };
         let plan = optimiser::solve(&window);
         self.stats.solves += 1;
@@ -236,7 +337,21 @@ impl<'a> CloudSim<'a> {
             SolveStatus::TerminalRelaxed => self.stats.terminal_relaxed += 1,
             SolveStatus::FlexOverCap => self.stats.flex_over_cap += 1,
         }
-        self.active = Some(ActivePlan { start: t, plan, groups: member_groups });
+        if joint {
+            // Today's flexible-load plan; later days are planned at their own midnight.
+            let today_end = ((t / spd + 1) * spd).min(end);
+            self.day_flex_plan.clear();
+            self.day_flex_plan.resize(today_end, f64::NAN);
+            for (i, tau) in (t..today_end).enumerate() {
+                self.day_flex_plan[tau] = plan.flex_kwh[i];
+            }
+        }
+        self.active = Some(ActivePlan {
+            start: t,
+            plan,
+            groups: member_groups,
+            plan_days,
+        });
     }
 
     /// Run step `t`, writing every member's flows into `out`.
@@ -244,34 +359,47 @@ impl<'a> CloudSim<'a> {
         let spd = self.axis.steps_per_day as usize;
         let h = self.axis.step_hours();
         let day = t / spd;
-        if t % spd == 0 {
+        if t.is_multiple_of(spd) {
             for k in 0..self.members.len() {
                 self.flex_left[k] = self.day_flex(k, day);
             }
         }
         let down = self.coordinator_down(t);
-        let coordinated: Vec<bool> = (0..self.members.len()).map(|k| self.members[k].participates && !self.failed(k, t)).collect();
-        let who: Vec<usize> = (0..self.members.len()).filter(|&k| coordinated[k]).collect();
+        let coordinated: Vec<bool> = (0..self.members.len())
+            .map(|k| self.members[k].participates && !self.failed(k, t))
+            .collect();
+        let who: Vec<usize> = (0..self.members.len())
+            .filter(|&k| coordinated[k])
+            .collect();
         if !down {
             let due = match &self.active {
                 None => true,
-                Some(a) => t - a.start >= self.settings.resolve_every_steps.max(1) || t - a.start >= a.plan.flex_kwh.len(),
+                Some(a) => {
+                    t - a.start >= self.settings.resolve_every_steps.max(1)
+                        || t - a.start >= a.plan.flex_kwh.len()
+                }
             };
-            if due || coordinated != self.last_coordinated {
-                self.solve(t, &who);
+            let joint = t.is_multiple_of(spd)
+                || coordinated != self.last_coordinated
+                || !self.day_flex_plan.get(t).is_some_and(|f| f.is_finite());
+            if joint || due {
+                self.solve(t, &who, joint);
             }
         }
         self.last_coordinated = coordinated.clone();
-        let plan_index = self.active.as_ref().and_then(|a| (t - a.start < a.plan.flex_kwh.len()).then_some(t - a.start));
+        let plan_index = self
+            .active
+            .as_ref()
+            .and_then(|a| (t - a.start < a.plan.flex_kwh.len()).then_some(t - a.start));
         if plan_index.is_none() && !who.is_empty() {
             self.stats.fallback_steps += 1;
         }
-        let last_step_of_day = (t + 1) % spd == 0 || t + 1 == self.axis.steps;
+        let last_step_of_day = (t + 1).is_multiple_of(spd) || t + 1 == self.axis.steps;
         // Loads after flexible-load shifting.
         let mut loads = vec![0.0; self.members.len()];
         let coordinated_flex: f64 = who.iter().map(|&k| self.flex_left[k]).sum();
-        let planned_flex = match (plan_index, &self.active) {
-            (Some(i), Some(a)) => a.plan.flex_kwh[i],
+        let planned_flex = match (plan_index, self.day_flex_plan.get(t)) {
+            (Some(_), Some(f)) if f.is_finite() => *f,
             _ => 0.0,
         };
         for k in 0..self.members.len() {
@@ -306,7 +434,12 @@ impl<'a> CloudSim<'a> {
         }
         for k in 0..self.members.len() {
             let pv = self.members[k].pv_kw.get(t).copied().unwrap_or(0.0);
-            out[k] = MemberStep { load_kw: loads[k], pv_kw: pv, coordinated: coordinated[k] && plan_index.is_some(), ..MemberStep::default() };
+            out[k] = MemberStep {
+                load_kw: loads[k],
+                pv_kw: pv,
+                coordinated: coordinated[k] && plan_index.is_some(),
+                ..MemberStep::default()
+            };
         }
         // Batteries: coordinated ones follow the plan, split within each group by headroom.
         let mut done = vec![false; self.members.len()];
@@ -316,7 +449,8 @@ impl<'a> CloudSim<'a> {
                 .iter()
                 .enumerate()
                 .map(|(g, group)| {
-                    let group: Vec<usize> = group.iter().copied().filter(|&k| coordinated[k]).collect();
+                    let group: Vec<usize> =
+                        group.iter().copied().filter(|&k| coordinated[k]).collect();
                     let charge = active.plan.charge_kwh.get(g).map_or(0.0, |c| c[i]) / h;
                     let discharge = active.plan.discharge_kwh.get(g).map_or(0.0, |d| d[i]) / h;
                     (group, charge, discharge)
@@ -332,7 +466,10 @@ impl<'a> CloudSim<'a> {
         for k in 0..self.members.len() {
             if !done[k] {
                 if let Some((b, soc)) = self.batteries[k] {
-                    let mut local = LocalBattery::new(Battery { soc_initial_frac: soc / b.capacity_kwh, ..b });
+                    let mut local = LocalBattery::new(Battery {
+                        soc_initial_frac: soc / b.capacity_kwh,
+                        ..b
+                    });
                     let flow = local.step(loads[k], out[k].pv_kw, h);
                     self.batteries[k] = Some((b, flow.soc_kwh));
                     out[k].charge_kw = flow.charge_kw;
@@ -345,15 +482,30 @@ impl<'a> CloudSim<'a> {
     }
 
     /// Split a group's planned charge or discharge (kW) among its members by headroom.
-    fn dispatch_group(&mut self, group: &[usize], charge_kw: f64, discharge_kw: f64, h: f64, out: &mut [MemberStep]) {
-        let mut want = if charge_kw > 0.0 { charge_kw } else { discharge_kw };
+    fn dispatch_group(
+        &mut self,
+        group: &[usize],
+        charge_kw: f64,
+        discharge_kw: f64,
+        h: f64,
+        out: &mut [MemberStep],
+    ) {
+        let mut want = if charge_kw > 0.0 {
+            charge_kw
+        } else {
+            discharge_kw
+        };
         let charging = charge_kw > 0.0;
         // Each member's most power this step.
         let limit = |b: &Battery, soc: f64| {
             if charging {
-                b.power_kw.min((b.soc_max_frac * b.capacity_kwh - soc).max(0.0) / (b.charge_efficiency * h))
+                b.power_kw.min(
+                    (b.soc_max_frac * b.capacity_kwh - soc).max(0.0) / (b.charge_efficiency * h),
+                )
             } else {
-                b.power_kw.min((soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / h)
+                b.power_kw.min(
+                    (soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / h,
+                )
             }
         };
         let mut open: Vec<usize> = group.to_vec();
@@ -362,7 +514,10 @@ impl<'a> CloudSim<'a> {
             if want <= 1e-12 || open.is_empty() {
                 break;
             }
-            let weight: f64 = open.iter().filter_map(|&k| self.batteries[k].map(|(b, soc)| limit(&b, soc) - given[k])).sum();
+            let weight: f64 = open
+                .iter()
+                .filter_map(|&k| self.batteries[k].map(|(b, soc)| limit(&b, soc) - given[k]))
+                .sum();
             if weight <= 1e-12 {
                 break;
             }
@@ -391,7 +546,12 @@ impl<'a> CloudSim<'a> {
                     out[k].discharge_kw = given[k];
                     *soc -= given[k] / b.discharge_efficiency * h;
                 }
-                *soc = soc.clamp(b.soc_min_frac * b.capacity_kwh, b.soc_max_frac * b.capacity_kwh).max(0.0);
+                *soc = soc
+                    .clamp(
+                        b.soc_min_frac * b.capacity_kwh,
+                        b.soc_max_frac * b.capacity_kwh,
+                    )
+                    .max(0.0);
             }
         }
     }

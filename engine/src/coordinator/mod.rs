@@ -5,9 +5,9 @@ mod cloud;
 mod optimiser;
 mod pwl;
 
+pub(crate) use cloud::{island, CloudSim};
 pub use cloud::{MemberStep, SolverStats};
 pub use optimiser::{PeakPenalty, SolveStatus};
-pub(crate) use cloud::{island, CloudSim};
 
 use serde::{Deserialize, Serialize};
 
@@ -294,6 +294,8 @@ pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
         peak: p.peak,
         wear_per_kwh: p.wear_per_kwh,
         storage: &storage,
+        mu_hint: None,
+        thorough: true,
     };
     let plan = optimiser::solve(&window);
     let n = p.base_kwh.len();

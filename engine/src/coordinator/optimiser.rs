@@ -56,6 +56,11 @@ pub(crate) struct Window<'a> {
     pub wear_per_kwh: f64,
     /// (storage, state of charge now, lowest state of charge at the window's end).
     pub storage: &'a [(Storage, f64, f64)],
+    /// A guess of each flex group's shadow price (e.g. the previous window's), if any.
+    pub mu_hint: Option<&'a [f64]>,
+    /// Search joint moves for every flex group until none improves (exact); otherwise one pass
+    /// over the first group only.
+    pub thorough: bool,
 }
 
 /// How a window solve ended.
@@ -84,6 +89,8 @@ pub(crate) struct Plan {
     /// Grid cost of the window (with penalty and wear), ₹.
     pub cost: f64,
     pub status: SolveStatus,
+    /// Shadow price of each flex group's energy at the solution (when known).
+    pub mu: Vec<f64>,
 }
 
 /// Grid cost of net import `y` (kWh) at a step.
@@ -186,7 +193,7 @@ fn schedule_storage(
     terminal_min: f64,
     other_kwh: &[f64],
     fold: Option<&[Option<Folded>]>,
-) -> (Vec<f64>, Vec<f64>, Vec<f64>, bool) {
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, bool, f64) {
     let n = other_kwh.len();
     let stages: Vec<Pwl> = (0..n)
         .map(|t| {
@@ -227,12 +234,21 @@ fn schedule_storage(
             ]);
             match run(&soft) {
                 Some(v) => (v, true),
-                None => return (vec![0.0; n], vec![0.0; n], vec![soc_now; n], true),
+                None => {
+                    return (
+                        vec![0.0; n],
+                        vec![0.0; n],
+                        vec![soc_now; n],
+                        true,
+                        f64::INFINITY,
+                    )
+                }
             }
         }
     };
     let (mut charge, mut discharge, mut soc) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut now = soc_now.clamp(s.soc_min_kwh, s.soc_max_kwh);
+    let optimum = values[0].eval(now);
     for t in 0..n {
         let next = &values[t + 1];
         let stage = &stages[t];
@@ -264,7 +280,7 @@ fn schedule_storage(
         now = best.1;
         soc[t] = now;
     }
-    (charge, discharge, soc, relaxed)
+    (charge, discharge, soc, relaxed, optimum)
 }
 
 /// Place each group's flexible energy where the marginal grid cost is lowest (exact for convex
@@ -331,6 +347,9 @@ fn window_cost(w: &Window, flex: &[f64], charge: &[Vec<f64>], discharge: &[Vec<f
 }
 
 /// Alternating exact steps: each storage group's DP, then flexible load, until no improvement.
+/// Upper bound on passes of the joint-move search in thorough mode.
+const THOROUGH_PASSES: usize = 40;
+
 pub(crate) fn solve(w: &Window) -> Plan {
     const ROUNDS: usize = 6;
     let n = w.base_kwh.len();
@@ -364,10 +383,10 @@ pub(crate) fn solve(w: &Window) -> Plan {
     // Block-coordinate rounds: each storage group's exact DP given the rest, then the exact flex
     // placement given the batteries.
     let round = |charge: &mut Vec<Vec<f64>>,
-                     discharge: &mut Vec<Vec<f64>>,
-                     soc: &mut Vec<Vec<f64>>,
-                     flex: &mut Vec<f64>,
-                     folded: Option<&[Option<Folded>]>| {
+                 discharge: &mut Vec<Vec<f64>>,
+                 soc: &mut Vec<Vec<f64>>,
+                 flex: &mut Vec<f64>,
+                 folded: Option<&[Option<Folded>]>| {
         let mut relaxed_now = false;
         for g in 0..groups {
             let other: Vec<f64> = (0..n)
@@ -378,7 +397,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 })
                 .collect();
             let (s, now, terminal) = w.storage[g];
-            let (c, d, o, r) = schedule_storage(w, &s, now, terminal, &other, folded);
+            let (c, d, o, r, _) = schedule_storage(w, &s, now, terminal, &other, folded);
             charge[g] = c;
             discharge[g] = d;
             soc[g] = o;
@@ -433,10 +452,72 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 c
             })
             .collect();
+        let fold_for = |mu: &[f64]| -> Vec<Option<Folded>> {
+            let mut fold: Vec<Option<Folded>> = vec![None; n];
+            for (g, level) in w.flex_groups.iter().zip(mu) {
+                for (t, slot) in fold.iter_mut().enumerate().take(g.end).skip(g.start) {
+                    *slot = Some(Folded {
+                        cap_kwh: w.flex_cap_kwh[t],
+                        mu: *level,
+                    });
+                }
+            }
+            fold
+        };
+        // Weak duality: with one storage group, the folded DP's value plus Σ μ·F is a lower
+        // bound on the window's optimum. A bound that meets the current cost proves optimality.
+        let certified = |mu: &[f64], cost: f64| -> bool {
+            if groups != 1 {
+                return false;
+            }
+            let fold = fold_for(mu);
+            let (st, now, terminal) = w.storage[0];
+            let (.., relaxed, value) =
+                schedule_storage(w, &st, now, terminal, w.base_kwh, Some(&fold));
+            let bound = value
+                + w.flex_groups
+                    .iter()
+                    .zip(mu)
+                    .map(|(g, m)| m * g.energy_kwh)
+                    .sum::<f64>();
+            !relaxed && bound >= cost - 1e-9 * cost.abs().max(1.0)
+        };
         let mut mu = levels.clone();
-        for _ in 0..ROUNDS {
+        let hint_ok = w.mu_hint.is_some_and(|h| h.len() == w.flex_groups.len());
+        if (hint_ok && w.mu_hint.is_some_and(|h| certified(h, best_cost)))
+            || certified(&levels, best_cost)
+        {
+            return Plan {
+                charge_kwh: charge,
+                discharge_kwh: discharge,
+                soc_kwh: soc,
+                flex_kwh: flex,
+                cost: best_cost,
+                status: if relaxed {
+                    SolveStatus::TerminalRelaxed
+                } else if !fits {
+                    SolveStatus::FlexOverCap
+                } else {
+                    SolveStatus::Optimal
+                },
+                mu: if hint_ok {
+                    w.mu_hint.map(<[f64]>::to_vec).unwrap_or_default()
+                } else {
+                    levels
+                },
+            };
+        }
+        if let Some(h) = w.mu_hint.filter(|_| hint_ok) {
+            mu = h.to_vec();
+        }
+        let (passes, searched) = if w.thorough {
+            (THOROUGH_PASSES, w.flex_groups.len())
+        } else {
+            (1, 1)
+        };
+        for _ in 0..passes {
             let before = best_cost;
-            for day in 0..w.flex_groups.len() {
+            for day in 0..searched {
                 for &candidate in &candidates[day] {
                     let mut trial_mu = mu.clone();
                     trial_mu[day] = candidate;
@@ -451,29 +532,28 @@ pub(crate) fn solve(w: &Window) -> Plan {
                     }
                     let (mut c2, mut d2, mut s2, mut f2) =
                         (charge.clone(), discharge.clone(), soc.clone(), flex.clone());
-                    let (mut r2, (mut fits2, mut levels2)) =
+                    let (mut r2, (mut fits2, _)) =
                         round(&mut c2, &mut d2, &mut s2, &mut f2, Some(&fold));
                     for _ in 0..2 {
                         let (r, (f, l)) = round(&mut c2, &mut d2, &mut s2, &mut f2, None);
                         r2 |= r;
                         fits2 = f;
-                        levels2 = l;
+                        let _ = l;
                     }
                     let cost = window_cost(w, &f2, &c2, &d2);
                     if cost < best_cost - 1e-9 * best_cost.abs().max(1.0) {
                         best_cost = cost;
                         mu = trial_mu;
-                        (charge, discharge, soc, flex, levels, fits) =
-                            (c2, d2, s2, f2, levels2, fits2);
+                        (charge, discharge, soc, flex, fits) = (c2, d2, s2, f2, fits2);
                         relaxed |= r2;
                     }
                 }
             }
-            if best_cost >= before - 1e-9 * before.abs().max(1.0) {
+            if best_cost >= before - 1e-9 * before.abs().max(1.0) || certified(&mu, best_cost) {
                 break;
             }
         }
-        let _ = levels;
+        levels = mu;
     }
     Plan {
         charge_kwh: charge,
@@ -488,5 +568,6 @@ pub(crate) fn solve(w: &Window) -> Plan {
         } else {
             SolveStatus::Optimal
         },
+        mu: levels,
     }
 }

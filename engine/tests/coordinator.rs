@@ -1,0 +1,238 @@
+//! The cloud-P2P coordinator in operation: optimality of the rolling horizon, energy balance,
+//! SOC limits, daily flexible energy, the model ranking, and faults.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+mod common;
+
+use common::{lp_optimum, Case};
+use engine::community::{CommunitySpec, Site};
+use engine::coordinator::{Fault, Forecast, MemberStep};
+use engine::run::{run, run_with_series, Model};
+use engine::scenario::{CommunitySource, Scenario};
+use engine::tariff::TariffPreset;
+use engine::TimeAxis;
+
+fn scenario(site: Site, days: usize, preset: TariffPreset, outages: bool) -> Scenario {
+    let mut s = Scenario::generated(site, preset);
+    s.axis = TimeAxis::hourly(days * 24);
+    if let CommunitySource::Generated(spec) = &mut s.community {
+        spec.grid_outages = outages;
+    }
+    s
+}
+
+#[test]
+fn rolling_perfect_foresight_is_within_two_percent_of_the_whole_horizon_optimum() {
+    for (site, preset) in [
+        (Site::CompositeNorth, TariffPreset::Study),
+        (Site::WarmHumidSouth, TariffPreset::IndianTimeOfDay),
+    ] {
+        let mut s = scenario(site, 28, preset, false);
+        s.axis.start_day_of_year = 120;
+        s.settings.coordinator.wear_per_kwh = 0.0;
+        s.settings.coordinator.peak_penalty_per_kwh = 0.0;
+        let community = s.community().unwrap();
+        let last = s.axis.steps - 1;
+        let mut final_soc = 0.0;
+        let mut sink = |model: Model, t: usize, _k: usize, step: &MemberStep| {
+            if model == Model::Cloud && t == last {
+                final_soc += step.soc_kwh;
+            }
+        };
+        let report = run_with_series(&s, &mut |_| {}, Some(&mut sink)).unwrap();
+        // The optimum must end at the starting SOC; value any shortfall of the rolling run at
+        // the highest buy price (what refilling could cost at most).
+        let start_soc: f64 = community
+            .members
+            .iter()
+            .filter_map(|m| m.battery)
+            .map(|b| b.soc_initial_frac * b.capacity_kwh)
+            .sum();
+        let price_max = s
+            .tariff
+            .prices(&s.axis)
+            .unwrap()
+            .iter()
+            .map(|p| p.buy_per_kwh)
+            .fold(0.0, f64::max);
+        let shortfall_value = (start_soc - final_soc).max(0.0) * price_max / 0.95;
+        let rolling = report.model(Model::Cloud).unwrap().grid_bill + shortfall_value;
+        let prices = s.tariff.prices(&s.axis).unwrap();
+        let mut base = vec![0.0; s.axis.steps];
+        let mut flex = vec![0.0; s.axis.steps];
+        for m in &community.members {
+            for t in 0..s.axis.steps {
+                base[t] += (1.0 - m.flexible_share) * m.load_kw[t]
+                    - m.pv_kw.get(t).copied().unwrap_or(0.0);
+                flex[t] += m.flexible_share * m.load_kw[t];
+            }
+        }
+        let batteries: Vec<_> = community.members.iter().filter_map(|m| m.battery).collect();
+        let case = Case {
+            base,
+            flex,
+            prices,
+            batteries,
+        };
+        let optimum = lp_optimum(&case, None, 0.0, s.settings.coordinator.flex_power_multiple);
+        let gap = (rolling - optimum) / optimum.abs();
+        eprintln!("{site:?}: rolling {rolling:.2} (incl. {shortfall_value:.2} for end SOC), LP optimum {optimum:.2}, gap {:.3}%", 100.0 * gap);
+        assert!(
+            gap <= 0.02,
+            "{site:?}: rolling {rolling} vs optimum {optimum} ({:.2}%)",
+            100.0 * gap
+        );
+        assert!(gap >= -1e-6, "nothing beats the optimum: {gap}");
+    }
+}
+
+/// Every step of every member of both behaviours: balance, SOC limits, daily flexible energy.
+fn check_flows(s: &Scenario) -> engine::run::RunReport {
+    let community = s.community().unwrap();
+    let members = community.members.clone();
+    let mut daily: Vec<[f64; 2]> = vec![[0.0; 2]; members.len()];
+    let mut failures = Vec::new();
+    let mut sink = |model: Model, t: usize, k: usize, step: &MemberStep| {
+        let m = &members[k];
+        let net = step.load_kw - step.unserved_kw - step.pv_kw + step.charge_kw - step.discharge_kw;
+        if (net - step.net_kw).abs() > 1e-9 {
+            failures.push(format!(
+                "{model:?} step {t} member {k}: net {} vs {net}",
+                step.net_kw
+            ));
+        }
+        if step.pv_kw > m.pv_kw.get(t).copied().unwrap_or(0.0) + 1e-9
+            || step.charge_kw < 0.0
+            || step.discharge_kw < 0.0
+        {
+            failures.push(format!(
+                "{model:?} step {t} member {k}: PV or battery flows out of range"
+            ));
+        }
+        if let Some(b) = m.battery {
+            if step.soc_kwh < b.soc_min_frac * b.capacity_kwh - 1e-9
+                || step.soc_kwh > b.soc_max_frac * b.capacity_kwh + 1e-9
+            {
+                failures.push(format!(
+                    "{model:?} step {t} member {k}: SOC {} outside limits",
+                    step.soc_kwh
+                ));
+            }
+            if step.charge_kw > b.power_kw + 1e-9 || step.discharge_kw > b.power_kw + 1e-9 {
+                failures.push(format!(
+                    "{model:?} step {t} member {k}: power above the limit"
+                ));
+            }
+        }
+        if model == Model::Cloud {
+            daily[k][0] += step.load_kw;
+            daily[k][1] += m.load_kw[t];
+            if (t + 1).is_multiple_of(24) {
+                if (daily[k][0] - daily[k][1]).abs() > 1e-6 * daily[k][1].max(1.0) {
+                    failures.push(format!(
+                        "day {} member {k}: load {} vs {}",
+                        t / 24,
+                        daily[k][0],
+                        daily[k][1]
+                    ));
+                }
+                daily[k] = [0.0; 2];
+            }
+        }
+    };
+    let report = run_with_series(s, &mut |_| {}, Some(&mut sink)).unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} problems, first: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    report
+}
+
+#[test]
+fn energy_balance_soc_limits_and_daily_flexible_energy_hold() {
+    check_flows(&scenario(
+        Site::CompositeNorth,
+        60,
+        TariffPreset::IndianTimeOfDay,
+        true,
+    ));
+    let mut s = scenario(Site::WarmHumidSouth, 30, TariffPreset::Study, true);
+    s.settings.coordinator.forecast = Forecast::SeasonalPersistence;
+    check_flows(&s);
+}
+
+#[test]
+fn cloud_beats_sdr_beats_no_sharing_on_the_default_community() {
+    for site in Site::ALL {
+        let report = run(&Scenario::generated(site, TariffPreset::Study), &mut |_| {}).unwrap();
+        let bill = |m| report.model(m).unwrap().cost_with_unserved;
+        let (cloud, sdr, none) = (bill(Model::Cloud), bill(Model::Sdr), bill(Model::None));
+        eprintln!("{site:?}: cloud {cloud:.0} ≤ sdr {sdr:.0} ≤ none {none:.0}");
+        assert!(
+            cloud <= sdr && sdr <= none,
+            "{site:?}: cloud {cloud}, sdr {sdr}, none {none}"
+        );
+        let ess = |m| report.model(m).unwrap().energy.ess_throughput_kwh;
+        eprintln!(
+            "{site:?}: ESS throughput cloud {:.0} kWh, alone {:.0} kWh",
+            ess(Model::Cloud),
+            ess(Model::None)
+        );
+        assert!(ess(Model::Cloud) > 0.0 && ess(Model::None) > 0.0);
+        let ens = |m| report.model(m).unwrap().energy.energy_not_served_kwh;
+        assert!(
+            ens(Model::Cloud) <= ens(Model::None),
+            "islanded sharing serves more load"
+        );
+    }
+}
+
+#[test]
+fn faults_keep_the_community_running_with_energy_balance() {
+    let mut s = scenario(Site::CompositeNorth, 21, TariffPreset::Study, true);
+    let spec = CommunitySpec::default_for(Site::CompositeNorth);
+    assert_eq!(spec.members, 30);
+    s.settings.coordinator.faults = vec![
+        Fault::MemberFailure {
+            member: "N20".into(),
+            from_step: 30,
+            to_step: 200,
+        },
+        Fault::MemberFailure {
+            member: "N25".into(),
+            from_step: 100,
+            to_step: 130,
+        },
+        Fault::CoordinatorOutage {
+            from_step: 240,
+            to_step: 300,
+        },
+        Fault::CoordinatorOutage {
+            from_step: 400,
+            to_step: 410,
+        },
+    ];
+    let report = check_flows(&s);
+    // The long outage outlasts the last plan: some steps ran on local rules.
+    assert!(report.solver.fallback_steps > 0, "{:?}", report.solver);
+    let healthy = check_flows(&scenario(
+        Site::CompositeNorth,
+        21,
+        TariffPreset::Study,
+        true,
+    ));
+    let bill = |r: &engine::run::RunReport| r.model(Model::Cloud).unwrap().community_bill;
+    eprintln!(
+        "faults: cloud bill {:.1} vs healthy {:.1}",
+        bill(&report),
+        bill(&healthy)
+    );
+    assert!(
+        bill(&report) >= bill(&healthy) - 1e-6,
+        "faults cannot make coordination cheaper"
+    );
+    assert!(bill(&report) <= report.model(Model::None).unwrap().community_bill);
+}
