@@ -7,7 +7,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use engine::community::{generate, CommunitySpec, Site};
 use engine::run::run;
-use engine::scenario::Scenario;
+use engine::scenario::{CommunitySource, Scenario};
+use engine::tariff::TariffPreset;
 use engine::{BillingHorizon, GridPrices, Settler, TimeAxis};
 use std::hint::black_box;
 
@@ -80,11 +81,23 @@ fn generation(c: &mut Criterion) {
 }
 
 fn full_run(c: &mut Criterion) {
-    let mut group = c.benchmark_group("run");
+    let mut group = c.benchmark_group("run_five_models_year");
     group.sample_size(10);
-    let scenario = Scenario::default_north();
-    group.bench_function("default_north_year", |b| {
-        b.iter(|| black_box(run(&scenario, &mut |_| {}).map(|r| r.settlement.rules.len())));
+    let north = Scenario::default_north();
+    let south = Scenario::generated(Site::WarmHumidSouth, TariffPreset::Study);
+    group.bench_function("default_60_members", |b| {
+        b.iter(|| {
+            let n = run(&north, &mut |_| {}).map(|r| r.models.len());
+            let s = run(&south, &mut |_| {}).map(|r| r.models.len());
+            black_box((n, s))
+        });
+    });
+    let mut large = Scenario::default_north();
+    if let CommunitySource::Generated(spec) = &mut large.community {
+        spec.members = 1000;
+    }
+    group.bench_function("1000_members", |b| {
+        b.iter(|| black_box(run(&large, &mut |_| {}).map(|r| r.models.len())));
     });
     group.finish();
 }

@@ -108,6 +108,8 @@ pub struct MemberBill {
     pub contribution_return: f64,
     /// Sharing contribution rate (cloud-P2P), share of the returned pot.
     pub sharing_contribution_rate: f64,
+    /// Load not served to this member in grid outages, valued at the retail price, ₹.
+    pub unserved_value: f64,
 }
 
 /// The outcome of one model.
@@ -123,9 +125,10 @@ pub struct ModelReport {
     pub savings: f64,
     /// savings / |reference|, %.
     pub savings_pct: Option<f64>,
-    /// Saving of members that never export, % of their no-sharing bill.
+    /// Saving of consumers (members without PV), % of their no-sharing cost (bills plus
+    /// unserved energy at the retail price).
     pub consumer_savings_pct: Option<f64>,
-    /// −Σ bills of members that export at some step, ₹.
+    /// −Σ bills of prosumers (members with PV), ₹.
     pub prosumer_income: f64,
     /// Performance measure over the energy shared region; None when there is no potential.
     pub performance_measure: Option<f64>,
@@ -273,6 +276,7 @@ fn model_report(
                 aggregator_fee: 0.0,
                 contribution_return: 0.0,
                 sharing_contribution_rate: 0.0,
+                unserved_value: 0.0,
             })
             .collect(),
     }
@@ -327,6 +331,9 @@ pub fn run_with_series(
     let mut local_steps = vec![MemberStep::default(); n];
     let mut cloud_steps = vec![MemberStep::default(); n];
     let mut net = vec![0.0; n];
+    // Per-member unserved energy valued at the step's retail price: homes alone, cloud-P2P.
+    let mut unserved_alone = vec![0.0; n];
+    let mut unserved_cloud = vec![0.0; n];
     let loads_now = |t: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[t]).collect() };
     let limit_kw: f64 = settings.coordinator.community_limit_share
         * members
@@ -445,6 +452,10 @@ pub fn run_with_series(
             grid_up,
         );
 
+        for k in 0..n {
+            unserved_alone[k] += local_steps[k].unserved_kw * hours * grid.buy_per_kwh;
+            unserved_cloud[k] += cloud_steps[k].unserved_kw * hours * grid.buy_per_kwh;
+        }
         if let Some(sink) = series.as_deref_mut() {
             for k in 0..n {
                 sink(Model::None, t, k, &local_steps[k]);
@@ -493,6 +504,32 @@ pub fn run_with_series(
         );
         cloud_model.grid_bill = sdr.community_bill;
         models.push(cloud_model);
+    }
+    // Consumers and prosumers by what they own (PV), the same split for every model. Consumer
+    // savings compare costs with unserved energy valued, like PM.
+    let has_pv: Vec<bool> = members.iter().map(|m| m.pv_kwp > 0.0).collect();
+    for m in &mut models {
+        let unserved = if m.model == Model::Cloud {
+            &unserved_cloud
+        } else {
+            &unserved_alone
+        };
+        for (b, u) in m.members.iter_mut().zip(unserved) {
+            b.unserved_value = *u;
+        }
+        let (mut consumer_ref, mut consumer_cost, mut prosumer_income) = (0.0, 0.0, 0.0);
+        for ((b, pv), u_ref) in m.members.iter().zip(&has_pv).zip(&unserved_alone) {
+            if *pv {
+                prosumer_income -= b.bill;
+            } else {
+                consumer_ref += b.reference_bill + u_ref;
+                consumer_cost += b.bill + b.unserved_value;
+            }
+        }
+        let consumer_bill = consumer_cost;
+        m.consumer_savings_pct =
+            (consumer_ref > 0.0).then(|| 100.0 * (consumer_ref - consumer_bill) / consumer_ref);
+        m.prosumer_income = prosumer_income;
     }
     // PM over the energy shared region, on comparable costs: (C_ref − C) / (C_ref − C_best).
     let reference_cost = models.first().map_or(0.0, |m| m.cost_with_unserved);
@@ -550,6 +587,7 @@ fn mla_settlement(
                 aggregator_fee: fees[k],
                 contribution_return: scr * pot,
                 sharing_contribution_rate: scr,
+                unserved_value: 0.0,
             }
         })
         .collect();

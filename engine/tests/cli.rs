@@ -212,11 +212,49 @@ fn generate_scenario_and_run_end_to_end() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let rules = json["settlement"]["rules"].as_array().unwrap();
-    let keys: Vec<&str> = rules.iter().map(|r| r["rule"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["none", "bs", "mmr", "sdr"]);
+    let models = json["models"].as_array().unwrap();
+    let keys: Vec<&str> = models
+        .iter()
+        .map(|r| r["model"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["none", "bs", "mmr", "sdr", "cloud"]);
     assert_eq!(json["member_ids"].as_array().unwrap().len(), 30);
-    assert!(json["energy"]["pv_kwh"].as_f64().unwrap() > 0.0);
+    assert!(models[4]["energy"]["pv_kwh"].as_f64().unwrap() > 0.0);
+    assert!(json["solver"]["solves"].as_u64().unwrap() >= 8760);
+
+    // Per-step series: check energy balance of every row independently.
+    let series = dir.path("series.csv");
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+        "--series",
+        series.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&series).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model")
+    );
+    let mut rows = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let v = |i: usize| f[i].parse::<f64>().unwrap();
+        assert!(
+            (v(2) - v(8) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9,
+            "{line}"
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 8760 * 30 * 2);
 
     // A scenario with an unknown version: exit 2, one line, no report.
     let old = dir.write(

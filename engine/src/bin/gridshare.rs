@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use engine::community::{generate, CommunitySpec, Site};
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
-use engine::run::run as run_scenario;
+use engine::run::{run as run_scenario, run_with_series, Model};
 use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::TariffPreset;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
@@ -140,7 +140,8 @@ enum Command {
         #[arg(long, value_name = "S.json")]
         out: PathBuf,
     },
-    /// Run every model on a scenario and write all metrics as JSON.
+    /// Run every model (no sharing, BS, MMR, SDR, cloud-P2P) on a scenario and write all metrics
+    /// as JSON.
     Run {
         /// The scenario file.
         #[arg(long, value_name = "S.json")]
@@ -148,6 +149,11 @@ enum Command {
         /// Where to write the report.
         #[arg(long, value_name = "REPORT.json")]
         out: PathBuf,
+        /// Also write every member's flows per step, for no sharing and cloud-P2P:
+        /// `step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model`
+        /// (load − unserved − pv + charge − discharge = net on every row).
+        #[arg(long, value_name = "SERIES.csv")]
+        series: Option<PathBuf>,
     },
 }
 
@@ -250,7 +256,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scenario.community = CommunitySource::Generated(spec);
             write_all(&[(out.as_path(), scenario.to_json())])
         }
-        Command::Run { scenario, out } => {
+        Command::Run {
+            scenario,
+            out,
+            series,
+        } => {
             let bytes = read(&scenario)?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 Failure::Input(format!(
@@ -260,11 +270,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
             })?;
             let parsed = Scenario::from_json(&file_name(&scenario), &text)
                 .map_err(|e| Failure::Input(e.to_string()))?;
-            let report = run_scenario(&parsed, &mut |_| {})
-                .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
+            let mut rows = String::new();
+            let report = if series.is_some() {
+                rows.push_str("step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model\n");
+                let ids: Vec<String> = parsed
+                    .community()
+                    .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?
+                    .members
+                    .iter()
+                    .map(|m| m.id.clone())
+                    .collect();
+                let mut sink = |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
+                    rows.push_str(&format!(
+                        "{t},{},{},{},{},{},{},{},{},{}\n",
+                        ids[k], s.load_kw, s.pv_kw, s.charge_kw, s.discharge_kw, s.soc_kwh, s.net_kw, s.unserved_kw, model.key()
+                    ));
+                };
+                run_with_series(&parsed, &mut |_| {}, Some(&mut sink))
+            } else {
+                run_scenario(&parsed, &mut |_| {})
+            }
+            .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
             let json = serde_json::to_string_pretty(&report)
                 .map_err(|e| Failure::Io(format!("cannot serialise the report: {e}")))?;
-            write_all(&[(out.as_path(), json)])
+            let mut outputs = vec![(out.as_path(), json)];
+            if let Some(path) = &series {
+                outputs.push((path.as_path(), rows));
+            }
+            write_all(&outputs)
         }
     }
 }

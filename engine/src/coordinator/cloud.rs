@@ -11,6 +11,9 @@ use crate::community::{Battery, Member};
 use crate::market::GridPrices;
 use crate::time_axis::TimeAxis;
 
+/// Load ratio at which a node counts as overloaded (p-MAS).
+const OVERLOAD_RATIO: f64 = 0.8;
+
 /// One member's flows in one step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemberStep {
@@ -409,7 +412,16 @@ impl<'a> CloudSim<'a> {
                 if last_step_of_day {
                     self.flex_left[k]
                 } else if coordinated_flex > 0.0 {
-                    (planned_flex * self.flex_left[k] / coordinated_flex).min(self.flex_left[k])
+                    // p-MAS: a node's agent defers flexible load that would push it into the
+                    // overloaded class (its share then runs later in the day).
+                    let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
+                    let headroom = (OVERLOAD_RATIO * connection_kw(m)
+                        - ((1.0 - m.flexible_share) * m.load_kw[t] - pv))
+                        .max(0.0)
+                        * h;
+                    (planned_flex * self.flex_left[k] / coordinated_flex)
+                        .min(self.flex_left[k])
+                        .min(headroom.max(original_flex))
                 } else {
                     0.0
                 }
