@@ -242,14 +242,14 @@ fn generate_scenario_and_run_end_to_end() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model")
+        Some("step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,model")
     );
     let mut rows = 0;
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let v = |i: usize| f[i].parse::<f64>().unwrap();
         assert!(
-            (v(2) - v(8) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9,
+            (v(2) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9,
             "{line}"
         );
         rows += 1;

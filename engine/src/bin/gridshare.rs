@@ -150,8 +150,9 @@ enum Command {
         #[arg(long, value_name = "REPORT.json")]
         out: PathBuf,
         /// Also write every member's flows per step, for no sharing and cloud-P2P:
-        /// `step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model`
-        /// (load − unserved − pv + charge − discharge = net on every row).
+        /// `step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,model`
+        /// (load − pv + charge − discharge = net on every row; load is the load served, so during
+        /// grid outages it excludes the unserved part, which the report totals).
         #[arg(long, value_name = "SERIES.csv")]
         series: Option<PathBuf>,
     },
@@ -272,7 +273,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::Input(e.to_string()))?;
             let mut rows = String::new();
             let report = if series.is_some() {
-                rows.push_str("step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,unserved_kw,model\n");
+                rows.push_str(
+                    "step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,model\n",
+                );
                 let ids: Vec<String> = parsed
                     .community()
                     .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?
@@ -280,12 +283,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .iter()
                     .map(|m| m.id.clone())
                     .collect();
-                let mut sink = |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
-                    rows.push_str(&format!(
-                        "{t},{},{},{},{},{},{},{},{},{}\n",
-                        ids[k], s.load_kw, s.pv_kw, s.charge_kw, s.discharge_kw, s.soc_kwh, s.net_kw, s.unserved_kw, model.key()
-                    ));
-                };
+                let mut sink =
+                    |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
+                        rows.push_str(&format!(
+                            "{t},{},{},{},{},{},{},{},{}\n",
+                            ids[k],
+                            s.load_kw - s.unserved_kw,
+                            s.pv_kw,
+                            s.charge_kw,
+                            s.discharge_kw,
+                            s.soc_kwh,
+                            s.net_kw,
+                            model.key()
+                        ));
+                    };
                 run_with_series(&parsed, &mut |_| {}, Some(&mut sink))
             } else {
                 run_scenario(&parsed, &mut |_| {})

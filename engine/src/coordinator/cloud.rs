@@ -508,27 +508,48 @@ impl<'a> CloudSim<'a> {
             discharge_kw
         };
         let charging = charge_kw > 0.0;
-        // Each member's most power this step.
-        let limit = |b: &Battery, soc: f64| {
+        // p-MAS: how far each node's own import is above or below the overloaded threshold.
+        let margin: Vec<f64> = (0..self.members.len())
+            .map(|k| {
+                OVERLOAD_RATIO * connection_kw(&self.members[k]) - (out[k].load_kw - out[k].pv_kw)
+            })
+            .collect();
+        // Each member's most power this step; charging never pushes a node into overload.
+        let limit = |k: usize, b: &Battery, soc: f64| {
             if charging {
-                b.power_kw.min(
-                    (b.soc_max_frac * b.capacity_kwh - soc).max(0.0) / (b.charge_efficiency * h),
-                )
+                b.power_kw
+                    .min(
+                        (b.soc_max_frac * b.capacity_kwh - soc).max(0.0)
+                            / (b.charge_efficiency * h),
+                    )
+                    .min(margin[k].max(0.0))
             } else {
                 b.power_kw.min(
                     (soc - b.soc_min_frac * b.capacity_kwh).max(0.0) * b.discharge_efficiency / h,
                 )
             }
         };
-        let mut open: Vec<usize> = group.to_vec();
         let mut given = vec![0.0; self.members.len()];
+        if !charging {
+            // Overloaded nodes' own batteries go first, up to their excess.
+            for &k in group {
+                if let Some((b, soc)) = self.batteries[k] {
+                    if margin[k] < 0.0 && want > 0.0 {
+                        let take = (-margin[k]).min(limit(k, &b, soc)).min(want);
+                        given[k] = take;
+                        want -= take;
+                    }
+                }
+            }
+        }
+        let mut open: Vec<usize> = group.to_vec();
         for _ in 0..group.len().max(1) {
             if want <= 1e-12 || open.is_empty() {
                 break;
             }
             let weight: f64 = open
                 .iter()
-                .filter_map(|&k| self.batteries[k].map(|(b, soc)| limit(&b, soc) - given[k]))
+                .filter_map(|&k| self.batteries[k].map(|(b, soc)| limit(k, &b, soc) - given[k]))
                 .sum();
             if weight <= 1e-12 {
                 break;
@@ -537,7 +558,7 @@ impl<'a> CloudSim<'a> {
             let mut used = 0.0;
             for &k in &open {
                 if let Some((b, soc)) = self.batteries[k] {
-                    let room = limit(&b, soc) - given[k];
+                    let room = limit(k, &b, soc) - given[k];
                     let share = (want * room / weight).min(room);
                     given[k] += share;
                     used += share;
