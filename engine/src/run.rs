@@ -87,6 +87,8 @@ pub struct EnergyReport {
     pub unserved_value: f64,
     /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
     pub load_class_counts: [u64; 5],
+    /// The same counts month by month (index 0 = the run's first month).
+    pub load_class_counts_by_month: Vec<[u64; 5]>,
 }
 
 /// One member's bill under one model, with its line items.
@@ -173,13 +175,21 @@ impl RunReport {
 pub type SeriesSink<'a> = dyn FnMut(Model, usize, usize, &MemberStep) + 'a;
 
 /// Running energy totals of one behaviour.
-#[derive(Default)]
 struct Flows {
+    axis: crate::time_axis::TimeAxis,
     e: EnergyReport,
     pv_used: f64,
 }
 
 impl Flows {
+    fn new(axis: crate::time_axis::TimeAxis) -> Self {
+        Self {
+            axis,
+            e: EnergyReport::default(),
+            pv_used: 0.0,
+        }
+    }
+
     /// Add a step; `shared` nets the participants' imports and exports as one community.
     #[allow(clippy::too_many_arguments)] // one call site per behaviour; a struct would only rename them
     fn add(
@@ -195,6 +205,7 @@ impl Flows {
     ) {
         let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
         let mut unserved = 0.0;
+        let month = self.axis.month_of(t) - self.axis.month_of(0);
         for (k, s) in steps.iter().enumerate() {
             self.e.load_kwh += s.load_kw * hours;
             let pv_raw = members[k].pv_kw.get(t).copied().unwrap_or(0.0);
@@ -327,7 +338,7 @@ pub fn run_with_series(
         &settings.coordinator,
     );
     let (mut local_flows, mut shared_flows, mut cloud_flows) =
-        (Flows::default(), Flows::default(), Flows::default());
+        (Flows::new(axis), Flows::new(axis), Flows::new(axis));
     let mut local_steps = vec![MemberStep::default(); n];
     let mut cloud_steps = vec![MemberStep::default(); n];
     let mut net = vec![0.0; n];

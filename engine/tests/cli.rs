@@ -248,10 +248,7 @@ fn generate_scenario_and_run_end_to_end() {
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let v = |i: usize| f[i].parse::<f64>().unwrap();
-        assert!(
-            (v(2) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9,
-            "{line}"
-        );
+        assert!((v(2) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9, "{line}");
         rows += 1;
     }
     assert_eq!(rows, 8760 * 30 * 2);
