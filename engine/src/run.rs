@@ -222,10 +222,15 @@ impl Flows {
                 export += exp;
             }
             let r = imp / hours / connection_kw(&members[k]);
-            self.e.load_class_counts[LoadClass::ALL
+            let class = LoadClass::ALL
                 .iter()
                 .position(|c| *c == LoadClass::of_ratio(r))
-                .unwrap_or(0)] += 1;
+                .unwrap_or(0);
+            self.e.load_class_counts[class] += 1;
+            if self.e.load_class_counts_by_month.len() <= month {
+                self.e.load_class_counts_by_month.resize(month + 1, [0; 5]);
+            }
+            self.e.load_class_counts_by_month[month][class] += 1;
         }
         let traded = buy.min(sell);
         import += buy - traded;
