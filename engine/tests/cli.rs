@@ -221,6 +221,20 @@ fn generate_scenario_and_run_end_to_end() {
     assert_eq!(json["member_ids"].as_array().unwrap().len(), 30);
     assert!(models[4]["energy"]["pv_kwh"].as_f64().unwrap() > 0.0);
     assert!(json["solver"]["solves"].as_u64().unwrap() >= 8760);
+    let by_month = models[4]["energy"]["load_class_counts_by_month"]
+        .as_array()
+        .unwrap();
+    assert_eq!(by_month.len(), 12);
+    let counted: u64 = by_month
+        .iter()
+        .flat_map(|m| m.as_array().unwrap())
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        counted,
+        8760 * 30,
+        "every member-hour is in exactly one class"
+    );
 
     // Per-step series: check energy balance of every row independently.
     let series = dir.path("series.csv");
