@@ -49,14 +49,18 @@ async fn worked_example_a_is_shown_and_reacts_to_prices() {
     assert_eq!(text("kpi-sdr-bill"), "15.00");
 
     // Feed-in 3 instead of 8: the seller earns less under SDR.
-    type_into("price-sell", "3");
+    type_into("hour-price-sell", "3");
     tick().await;
     assert_ne!(text("bill-sdr-3"), "-13.33");
     assert_eq!(text("bill-none-3"), "-4.50");
 
     // An invalid tariff is explained and the last valid results stay.
-    type_into("price-sell", "12");
+    type_into("hour-price-sell", "12");
     tick().await;
-    assert!(text("error").contains("sell_per_kwh"), "{}", text("error"));
+    assert!(
+        text("hour-error").contains("sell_per_kwh"),
+        "{}",
+        text("hour-error")
+    );
     assert_eq!(text("bill-none-3"), "-4.50");
 }

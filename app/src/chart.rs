@@ -83,3 +83,84 @@ pub fn draw_bills_chart(
         .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
+
+/// Bars: each model's yearly community cost (bill plus unserved energy), with the bill alone.
+pub fn draw_model_costs(
+    canvas: HtmlCanvasElement,
+    report: &engine::run::RunReport,
+) -> Result<(), String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let top = report
+        .models
+        .iter()
+        .map(|m| m.cost_with_unserved.max(m.community_bill))
+        .fold(0.0_f64, f64::max)
+        * 1.1;
+    let low = report
+        .models
+        .iter()
+        .map(|m| m.community_bill.min(0.0))
+        .fold(0.0_f64, f64::min)
+        * 1.1;
+    let n = report.models.len();
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Community cost per year by model", ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, low..top.max(1.0))
+        .map_err(|e| e.to_string())?;
+    let labels: Vec<&str> = report.models.iter().map(|m| m.model.label()).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 {
+                labels
+                    .get(i as usize)
+                    .map_or(String::new(), |s| s.to_string())
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("₹ per year")
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let total = RGBColor(0, 114, 178).filled();
+    let bill = RGBColor(230, 159, 0).filled();
+    chart
+        .draw_series(report.models.iter().enumerate().map(|(i, m)| {
+            Rectangle::new(
+                [
+                    (i as f64 - 0.38, 0.0),
+                    (i as f64 - 0.02, m.cost_with_unserved),
+                ],
+                total,
+            )
+        }))
+        .map_err(|e| e.to_string())?
+        .label("bill + unserved energy")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], total));
+    chart
+        .draw_series(report.models.iter().enumerate().map(|(i, m)| {
+            Rectangle::new(
+                [(i as f64 + 0.02, 0.0), (i as f64 + 0.38, m.community_bill)],
+                bill,
+            )
+        }))
+        .map_err(|e| e.to_string())?
+        .label("bills only")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], bill));
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.85))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}

@@ -1,10 +1,14 @@
 //! Gridshare's browser UI. Components call the engine only; nothing here computes market results.
 
 mod chart;
+mod compare;
+mod engine_client;
+pub mod protocol;
 mod worked_example;
 
 use leptos::prelude::*;
 
+pub use compare::Compare;
 pub use worked_example::WorkedExample;
 
 /// The whole app.
@@ -18,6 +22,7 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <main>
+            <Compare/>
             <WorkedExample/>
         </main>
         <footer>

@@ -193,7 +193,7 @@ pub fn WorkedExample() -> impl IntoView {
                     <input
                         type="number"
                         step="0.1"
-                        data-testid="price-buy"
+                        data-testid="hour-price-buy"
                         prop:value=move || buy.get()
                         on:input=move |ev| buy.set(event_target_value(&ev))
                     />
@@ -203,7 +203,7 @@ pub fn WorkedExample() -> impl IntoView {
                     <input
                         type="number"
                         step="0.1"
-                        data-testid="price-sell"
+                        data-testid="hour-price-sell"
                         prop:value=move || sell.get()
                         on:input=move |ev| sell.set(event_target_value(&ev))
                     />
@@ -229,7 +229,7 @@ pub fn WorkedExample() -> impl IntoView {
                     .collect_view()}
             </div>
             <Show when=move || error().is_some()>
-                <p class="error" role="alert" data-testid="error">
+                <p class="error" role="alert" data-testid="hour-error">
                     {move || error().unwrap_or_default()}
                     " The results below are from the last valid input."
                 </p>

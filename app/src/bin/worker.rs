@@ -1,0 +1,25 @@
+//! The engine's Web Worker: runs scenarios off the page's main thread.
+
+use app::protocol::{handle, FromWorker, PROTOCOL};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
+    let text = serde_json::to_string(message).unwrap_or_default();
+    // A failed post means the page is gone; nothing to do.
+    let _ = scope.post_message(&JsValue::from_str(&text));
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let replies = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let text = event.data().as_string().unwrap_or_default();
+        handle(&text, &mut |m| post(&replies, m));
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&scope, &FromWorker::Ready { protocol: PROTOCOL });
+}

@@ -1,0 +1,136 @@
+//! The page's side of the engine worker: start it, send scenarios, route answers to signals.
+
+use engine::run::RunReport;
+use engine::scenario::Scenario;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use crate::protocol::{FromWorker, ToWorker, PROTOCOL};
+
+/// Reactive state of the engine worker.
+#[derive(Clone, Copy)]
+pub struct EngineState {
+    /// The latest report.
+    pub report: RwSignal<Option<RunReport>>,
+    /// Share of the current run done, while one runs.
+    pub progress: RwSignal<Option<f64>>,
+    /// The last failure, for the user.
+    pub error: RwSignal<Option<String>>,
+    ready: RwSignal<bool>,
+    current: StoredValue<u64>,
+    worker: StoredValue<Option<Worker>, LocalStorage>,
+    queued: StoredValue<Option<Scenario>, LocalStorage>,
+    restarts: StoredValue<u32>,
+}
+
+/// How often a crashed worker is restarted before the page gives up and says so.
+const MAX_RESTARTS: u32 = 3;
+
+impl EngineState {
+    /// Start the worker (Trunk's loader beside the page, so sub-paths work).
+    pub fn start() -> Self {
+        let state = Self {
+            report: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            error: RwSignal::new(None),
+            ready: RwSignal::new(false),
+            current: StoredValue::new(0),
+            worker: StoredValue::new_local(None),
+            queued: StoredValue::new_local(None),
+            restarts: StoredValue::new(0),
+        };
+        state.spawn();
+        state
+    }
+
+    fn spawn(self) {
+        let worker = match Worker::new("./worker_loader.js") {
+            Ok(w) => w,
+            Err(_) => {
+                self.error.set(Some(
+                    "The simulation engine could not start in this browser.".into(),
+                ));
+                return;
+            }
+        };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<FromWorker>(&text) {
+                Ok(FromWorker::Ready { protocol }) if protocol == PROTOCOL => {
+                    self.ready.set(true);
+                    if let Some(s) = self.queued.try_update_value(Option::take).flatten() {
+                        self.run(s);
+                    }
+                }
+                Ok(FromWorker::Ready { .. }) => self.error.set(Some(
+                    "An old copy of the engine is cached: reload the page.".into(),
+                )),
+                Ok(FromWorker::Progress { id, done }) if id == self.current.get_value() => {
+                    self.progress.set(Some(done))
+                }
+                Ok(FromWorker::Done { id, report }) if id == self.current.get_value() => {
+                    self.progress.set(None);
+                    self.error.set(None);
+                    self.report.set(Some(*report));
+                }
+                Ok(FromWorker::Failed { id, message })
+                    if id == self.current.get_value() || id == 0 =>
+                {
+                    self.progress.set(None);
+                    self.error.set(Some(message));
+                }
+                Ok(_) => {}
+                Err(e) => self
+                    .error
+                    .set(Some(format!("unreadable answer from the engine: {e}"))),
+            }
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            // A crash inside the worker: say so, keep the last results, start a fresh worker.
+            event.prevent_default();
+            self.progress.set(None);
+            self.error.set(Some(format!("The engine stopped ({}). The previous results stay; change a setting to try again.", event.message())));
+            self.ready.set(false);
+            if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
+                w.terminate();
+            }
+            let restarts = self.restarts.get_value() + 1;
+            self.restarts.set_value(restarts);
+            if restarts <= MAX_RESTARTS {
+                self.spawn();
+            } else {
+                self.error.set(Some(
+                    "The simulation engine keeps stopping; reload the page.".into(),
+                ));
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_message.forget();
+        on_error.forget();
+        self.worker.set_value(Some(worker));
+    }
+
+    /// Run a scenario (the newest request wins; older answers are ignored).
+    pub fn run(self, scenario: Scenario) {
+        if !self.ready.get_untracked() {
+            self.queued.set_value(Some(scenario));
+            return;
+        }
+        let id = self.current.get_value() + 1;
+        self.current.set_value(id);
+        self.progress.set(Some(0.0));
+        let message = ToWorker::Run {
+            id,
+            scenario: Box::new(scenario),
+        };
+        let text = serde_json::to_string(&message).unwrap_or_default();
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                let _ = w.post_message(&JsValue::from_str(&text));
+            }
+        });
+    }
+}
