@@ -1,14 +1,121 @@
 //! The main screen: the default community under all five models, with tariff controls.
 
-use engine::community::Site;
+use engine::profiles::{build_members, import_profiles, import_single_column, EnergyUnit};
 use engine::run::{Model, ModelReport, RunReport};
-use engine::scenario::Scenario;
+use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
 use engine::tariff::{time_of_day, Tariff, TariffPreset, TimeOfDay};
 use engine::TimeAxis;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
+use crate::browser_io;
 use crate::chart::draw_model_costs;
 use crate::engine_client::EngineState;
+
+/// The scenario to open with: the URL's, else the saved one, else the default village.
+fn initial_scenario() -> (Scenario, Option<String>) {
+    if let Some(json) = browser_io::scenario_from_url() {
+        return match Scenario::from_json("the shared link", &json) {
+            Ok(s) => (s, None),
+            Err(e) => (
+                Scenario::default_north(),
+                Some(format!("{e}; the default village is shown instead.")),
+            ),
+        };
+    }
+    if let Some(s) =
+        browser_io::load_saved().and_then(|json| Scenario::from_json("saved scenario", &json).ok())
+    {
+        return (s, None);
+    }
+    (Scenario::default_north(), None)
+}
+
+/// The preset and (buy, sell) the controls show for a tariff.
+fn controls_of(tariff: &Tariff) -> (TariffPreset, f64, f64) {
+    match tariff {
+        Tariff::Flat {
+            buy_per_kwh,
+            sell_per_kwh,
+        } if *buy_per_kwh == 10.0 && *sell_per_kwh == 8.0 => (TariffPreset::Study, 10.0, 8.0),
+        Tariff::Flat {
+            buy_per_kwh,
+            sell_per_kwh,
+        } => (TariffPreset::FlatRetail, *buy_per_kwh, *sell_per_kwh),
+        Tariff::TimeOfUse {
+            buy_per_kwh,
+            sell_per_kwh,
+        } => (
+            TariffPreset::IndianTimeOfDay,
+            buy_per_kwh.first().map_or(6.5, |d| d[0]),
+            sell_per_kwh.first().map_or(3.0, |d| d[0]),
+        ),
+        Tariff::Series {
+            buy_per_kwh,
+            sell_per_kwh,
+        } => (
+            TariffPreset::FlatRetail,
+            buy_per_kwh.first().copied().unwrap_or(6.5),
+            sell_per_kwh.first().copied().unwrap_or(3.0),
+        ),
+    }
+}
+
+/// A scenario from an uploaded profile file, with the current tariff; errors name file, line, column.
+pub fn scenario_from_upload(file: &str, bytes: &[u8], tariff: Tariff) -> Result<Scenario, String> {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let one_column = !first_line.contains(&b',') && !first_line.contains(&b';');
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let profiles = if one_column {
+        import_single_column(file, bytes, stem, EnergyUnit::Kw)
+    } else {
+        import_profiles(file, bytes, EnergyUnit::Kw)
+    }
+    .map_err(|e| e.to_string())?;
+    let members = build_members(&profiles, &[], "members.csv", &[]).map_err(|e| e.to_string())?;
+    if members.len() < 2 {
+        return Err(format!(
+            "{file}: {} member found; a community needs at least 2",
+            members.len()
+        ));
+    }
+    let scenario = Scenario {
+        version: SCENARIO_VERSION,
+        name: format!("Uploaded profiles: {file}"),
+        axis: profiles.axis,
+        tariff,
+        settings: Settings::default(),
+        community: CommunitySource::Custom {
+            members,
+            grid_available: None,
+        },
+    };
+    scenario.validate().map_err(|e| format!("{file}: {e}"))?;
+    Ok(scenario)
+}
+
+/// Per-member results of every model as CSV (costs in ₹; bill + unserved_value = the card's cost).
+pub fn results_csv(report: &RunReport) -> String {
+    let mut out = String::from("model,member,bill,reference_bill,savings,energy_bill,aggregator_fee,contribution_return,unserved_value\n");
+    for m in &report.models {
+        for b in &m.members {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{}\n",
+                m.model.key(),
+                b.member,
+                b.bill,
+                b.reference_bill,
+                b.savings,
+                b.energy_bill,
+                b.aggregator_fee,
+                b.contribution_return,
+                b.unserved_value
+            ));
+        }
+    }
+    out
+}
 
 /// Key of a preset in the selector.
 fn preset_key(p: TariffPreset) -> &'static str {
@@ -120,21 +227,104 @@ fn kpi_card(m: &ModelReport, reference: &ModelReport) -> impl IntoView {
 #[component]
 pub fn Compare() -> impl IntoView {
     let engine = EngineState::start();
-    let preset = RwSignal::new(TariffPreset::Study);
-    let (buy0, sell0) = preset_prices(TariffPreset::Study);
-    let buy = RwSignal::new(buy0.to_string());
-    let sell = RwSignal::new(sell0.to_string());
+    let (initial, note) = initial_scenario();
+    let (p0, b0, s0) = controls_of(&initial.tariff);
+    let scenario = RwSignal::new(initial);
+    let preset = RwSignal::new(p0);
+    let buy = RwSignal::new(b0.to_string());
+    let sell = RwSignal::new(s0.to_string());
+    let input_error = RwSignal::new(note);
+    let share = RwSignal::new(String::new());
     let tariff = Memo::new(move |_| tariff_from_controls(preset.get(), &buy.get(), &sell.get()));
 
+    // Valid tariff changes update the scenario; invalid ones are explained and change nothing.
     Effect::new(move |_| {
         if let Ok(t) = tariff.get() {
-            let mut scenario = Scenario::generated(Site::CompositeNorth, preset.get_untracked());
-            scenario.tariff = t;
-            engine.run(scenario);
+            if scenario.with_untracked(|s| s.tariff != t) {
+                scenario.update(|s| s.tariff = t);
+            }
         }
     });
+    // Every scenario change is saved and run.
+    Effect::new(move |_| {
+        let s = scenario.get();
+        if !browser_io::save(&s.to_json()) {
+            leptos::logging::log!("scenario too large to keep in local storage");
+        }
+        engine.run(s);
+    });
+    let on_upload = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let current = tariff.get_untracked();
+        spawn_local(async move {
+            let name = file.name();
+            let result = match browser_io::read_file(&file).await {
+                Ok(bytes) => match current {
+                    Ok(t) => scenario_from_upload(&name, &bytes, t),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(s) => {
+                    input_error.set(None);
+                    scenario.set(s);
+                }
+                Err(e) => input_error.set(Some(format!(
+                    "{e} — the previous scenario and results are kept."
+                ))),
+            }
+        });
+    };
+    let export_csv = move |_| {
+        if let Some(r) = engine.report.get_untracked() {
+            let _ = browser_io::download("gridshare-results.csv", "text/csv", &results_csv(&r));
+        }
+    };
+    let export_json = move |_| {
+        if let Some(r) = engine.report.get_untracked() {
+            let _ = browser_io::download(
+                "gridshare-report.json",
+                "application/json",
+                &serde_json::to_string_pretty(&r).unwrap_or_default(),
+            );
+        }
+    };
+    let download_scenario = move |_| {
+        let _ = browser_io::download(
+            "gridshare-scenario.json",
+            "application/json",
+            &scenario.get_untracked().to_json(),
+        );
+    };
+    let make_link = move |_| {
+        let s = scenario.get_untracked();
+        share.set(match s.community {
+            CommunitySource::Generated(_) => {
+                browser_io::share_link(&serde_json::to_string(&s).unwrap_or_default())
+                    .unwrap_or_default()
+            }
+            CommunitySource::Custom { .. } => {
+                "Uploaded data is too large for a link: use “Download scenario” instead."
+                    .to_string()
+            }
+        });
+    };
 
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let export_png = move |_| {
+        if let Some(c) = canvas.get_untracked() {
+            let _ = browser_io::download_canvas("gridshare-costs.png", &c);
+        }
+    };
     Effect::new(move |_| {
         if let (Some(report), Some(canvas)) = (engine.report.get(), canvas.get()) {
             if let Err(message) = draw_model_costs(canvas, &report) {
@@ -155,7 +345,7 @@ pub fn Compare() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="compare-title">
-            <h2 id="compare-title">"A year in a north Indian village: five ways to share"</h2>
+            <h2 id="compare-title">"Five ways to share: "<span data-testid="scenario-name">{move || scenario.with(|s| s.name.clone())}</span></h2>
             <p class="explain">
                 "30 households (12 basic rural, 9 aspirational, 5 urban, 1 with AC, 3 shops or mills), a third with rooftop PV, "
                 "half of those with a battery, and about 3.4 hours of grid outage a day. Costs include energy not served during "
@@ -191,9 +381,31 @@ pub fn Compare() -> impl IntoView {
                         prop:value=move || sell.get() on:input=move |ev| sell.set(event_target_value(&ev)) />
                 </label>
             </div>
-            <Show when=move || tariff.get().is_err()>
-                <p class="error" role="alert" data-testid="error">{move || tariff.get().err().unwrap_or_default()}</p>
+            <div class="inputs">
+                <label>
+                    "Your load profiles (CSV: long, wide or one column) "
+                    <input type="file" accept=".csv,.txt" data-testid="upload-profiles" on:change=on_upload />
+                </label>
+                <div class="buttons">
+                    <button type="button" data-testid="run" on:click=move |_| engine.run(scenario.get_untracked())>"Run again"</button>
+                    <button type="button" data-testid="cancel" on:click=move |_| engine.cancel()>"Cancel"</button>
+                    <button type="button" data-testid="reset" on:click=move |_| {
+                        let s = Scenario::default_north();
+                        let (p, b, v) = controls_of(&s.tariff);
+                        preset.set(p);
+                        buy.set(b.to_string());
+                        sell.set(v.to_string());
+                        input_error.set(None);
+                        scenario.set(s);
+                    }>"Default village"</button>
+                </div>
+            </div>
+            <Show when=move || tariff.get().is_err() || input_error.get().is_some()>
+                <p class="error" role="alert" data-testid="error">
+                    {move || tariff.get().err().or_else(|| input_error.get()).unwrap_or_default()}
+                </p>
             </Show>
+
             <Show when=move || engine.error.get().is_some()>
                 <p class="error" role="alert" data-testid="engine-error">{move || engine.error.get().unwrap_or_default()}</p>
             </Show>
@@ -206,6 +418,17 @@ pub fn Compare() -> impl IntoView {
             <div class="kpis">{cards}</div>
             <canvas node_ref=canvas width="720" height="320" data-testid="costs-chart" role="img"
                 aria-label="Bar chart of the community's yearly cost under each model"></canvas>
+            <div class="buttons">
+                <button type="button" data-testid="export-csv" on:click=export_csv>"Export results (CSV)"</button>
+                <button type="button" data-testid="export-json" on:click=export_json>"Export report (JSON)"</button>
+                <button type="button" data-testid="export-png" on:click=export_png>"Chart as PNG"</button>
+                <button type="button" data-testid="download-scenario" on:click=download_scenario>"Download scenario"</button>
+                <button type="button" data-testid="share-link" on:click=make_link>"Share link"</button>
+            </div>
+            <Show when=move || !share.get().is_empty()>
+                <p class="share"><input readonly data-testid="share-url" prop:value=move || share.get() aria-label="Link to this scenario" /></p>
+            </Show>
+
         </section>
     }
 }

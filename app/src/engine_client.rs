@@ -113,6 +113,17 @@ impl EngineState {
         self.worker.set_value(Some(worker));
     }
 
+    /// Stop the current run: end the worker and start a fresh one (results stay as they were).
+    pub fn cancel(self) {
+        self.current.set_value(self.current.get_value() + 1);
+        self.progress.set(None);
+        self.ready.set(false);
+        if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
+            w.terminate();
+        }
+        self.spawn();
+    }
+
     /// Run a scenario (the newest request wins; older answers are ignored).
     pub fn run(self, scenario: Scenario) {
         if !self.ready.get_untracked() {

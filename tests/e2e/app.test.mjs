@@ -113,3 +113,60 @@ test('first load runs the default village under all five models in a worker; the
   console.log(`first results after ${firstResultsMs} ms`);
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+const num = (text) => Number(text.replace(/[,\s]/g, '').replace('−', '-'));
+
+test('export CSV totals match the page; reload restores the scenario', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(byId('export-csv'))]);
+  const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+  const rows = text.trim().split('\n');
+  assert.equal(rows[0], 'model,member,bill,reference_bill,savings,energy_bill,aggregator_fee,contribution_return,unserved_value');
+  for (const model of MODELS) {
+    let total = 0;
+    for (const row of rows.slice(1)) {
+      const f = row.split(',');
+      if (f[0] === model) total += Number(f[2]) + Number(f[8]);
+    }
+    const shown = num(await page.textContent(byId(`kpi-${model}-cost`)));
+    assert.ok(Math.abs(total - shown) <= 1, `${model}: CSV ${total} vs page ${shown}`);
+  }
+
+  // Choose the time-of-day tariff, wait for its results, reload: the choice is still there.
+  const before = await page.textContent(byId('kpi-none-cost'));
+  await page.selectOption(byId('tariff-preset'), 'tod');
+  await page.waitForFunction(([sel, b]) => document.querySelector(sel)?.textContent !== b, [byId('kpi-none-cost'), before], { timeout: 30000 });
+  const tod = await page.textContent(byId('kpi-none-cost'));
+  await page.reload();
+  await page.waitForSelector(byId('kpi-none-cost'), { timeout: 30000 });
+  assert.equal(await page.$eval(byId('tariff-preset'), (el) => el.value), 'tod');
+  assert.equal(await page.textContent(byId('kpi-none-cost')), tod);
+  assert.deepEqual(errors, [], 'no console errors');
+});
+
+test('uploading profiles runs them; a bad file names the line and keeps the previous results', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  let csv = 'timestamp,member_id,load_kw,pv_kw\n';
+  for (let h = 0; h < 48; h++) {
+    const ts = `2025-06-0${1 + Math.floor(h / 24)}T${String(h % 24).padStart(2, '0')}:00`;
+    const sun = h % 24 >= 8 && h % 24 < 17 ? 1 : 0;
+    csv += `${ts},H1,0.4,${2 * sun}\n${ts},H2,0.6,0\n${ts},H3,0.5,0\n`;
+  }
+  await page.setInputFiles(byId('upload-profiles'), { name: 'three-homes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('three-homes.csv'), byId('scenario-name'), { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+  const uploaded = await page.textContent(byId('kpi-sdr-cost'));
+  assert.ok(num(uploaded) > 0);
+
+  const bad = 'timestamp,member_id,load_kw\n2025-06-01T00:00,H1,0.4\n2025-06-01T00:00,H2,-3\n';
+  await page.setInputFiles(byId('upload-profiles'), { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.waitForSelector(byId('error'));
+  assert.match(await page.textContent(byId('error')), /bad\.csv, line 3, column 'load_kw': -3 is negative/);
+  assert.match(await page.textContent(byId('scenario-name')), /three-homes\.csv/);
+  assert.equal(await page.textContent(byId('kpi-sdr-cost')), uploaded);
+  assert.deepEqual(errors, [], 'no console errors');
+});
