@@ -347,9 +347,18 @@ pub fn Compare() -> impl IntoView {
         <section class="card" aria-labelledby="compare-title">
             <h2 id="compare-title">"Five ways to share: "<span data-testid="scenario-name">{move || scenario.with(|s| s.name.clone())}</span></h2>
             <p class="explain">
-                "30 households (12 basic rural, 9 aspirational, 5 urban, 1 with AC, 3 shops or mills), a third with rooftop PV, "
-                "half of those with a battery, and about 3.4 hours of grid outage a day. Costs include energy not served during "
-                "outages at the retail price, so not paying for power one did not get is never counted as a saving."
+                {move || scenario.with(|s| match &s.community {
+                    CommunitySource::Generated(spec) => format!(
+                        "{} households generated from seed {} ({}), a third with rooftop PV and half of those with a battery, \
+                         and grid outages of about 3.4 hours a day. Costs include energy not served during outages at the retail \
+                         price, so not paying for power one did not get is never counted as a saving.",
+                        spec.members, spec.seed, spec.site.label()
+                    ),
+                    CommunitySource::Custom { members, .. } => format!(
+                        "{} members from your file, {} hours; no batteries or PV unless the file had PV, and no grid outages.",
+                        members.len(), s.axis.steps
+                    ),
+                })}
             </p>
             <div class="inputs">
                 <label>
@@ -429,6 +438,31 @@ pub fn Compare() -> impl IntoView {
                 <p class="share"><input readonly data-testid="share-url" prop:value=move || share.get() aria-label="Link to this scenario" /></p>
             </Show>
 
+            <details class="explain-box" data-testid="explain">
+                <summary>"How each model and metric works"</summary>
+                <dl>
+                    <dt>"Net energy, buyers and sellers"</dt>
+                    <dd>"NP = load − PV + battery charge − discharge. NP ≥ 0 buys, NP < 0 sells. TBP = Σ buyers' NP, TSP = Σ sellers' |NP|, SDR = TSP / TBP."</dd>
+                    <dt>"No sharing"</dt>
+                    <dd>"Each home alone: pays λ_buy for imports, earns λ_sell for exports; its battery only stores its own surplus."</dd>
+                    <dt>"Bill Sharing (BS)"</dt>
+                    <dd>"The month's grid bill is split by import (c_im = Σλ_buy·import / ΣTBP) and export revenue by export (c_ex = Σλ_sell·export / ΣTSP). Shared energy is free, so sellers never beat the feed-in price."</dd>
+                    <dt>"Mid-Market Rate (MMR)"</dt>
+                    <dd>"Shared energy trades at mid = (λ_buy + λ_sell)/2; the unmatched rest at the grid price, on net quantities."</dd>
+                    <dt>"Supply-Demand Ratio (SDR)"</dt>
+                    <dd>"For SDR ≤ 1: Pr_sell = λ_sell·λ_buy / ((λ_buy − λ_sell)·SDR + λ_sell), Pr_buy = Pr_sell·SDR + λ_buy·(1 − SDR); above 1 both are λ_sell."</dd>
+                    <dt>"Cloud-P2P"</dt>
+                    <dd>"A coordinator re-plans every battery each hour and the day's flexible load each midnight to minimise the community's grid cost, then bills by SDR; the aggregator keeps τ_c of members' gains and returns the rest by the sharing contribution rate."</dd>
+                    <dt>"Why BS, MMR and SDR cost the same in total"</dt>
+                    <dd>"For the same net energy, every budget-balanced rule saves exactly (λ_buy − λ_sell) × shared energy: the rules only decide who gets it. Only a change of behaviour — batteries and flexible load — changes the total."</dd>
+                    <dt>"Performance measure (PM)"</dt>
+                    <dd>"PM = (C_ref − C) / (C_ref − C_best): 0 is no sharing, 1 the best the community could do with perfect foresight."</dd>
+                    <dt>"Self-sufficiency"</dt>
+                    <dd>"Load met by local PV and batteries (directly or through neighbours) ÷ load."</dd>
+                    <dt>"ESS throughput"</dt>
+                    <dd>"Battery charge + discharge energy over the year."</dd>
+                </dl>
+            </details>
         </section>
     }
 }

@@ -89,6 +89,8 @@ test('first load runs the default village under all five models in a worker; the
   // MODEL.md: every sharing rule beats no sharing; coordination beats the fixed-net-energy rules.
   assert.ok(costs.cloud < costs.sdr && costs.sdr < costs.none, JSON.stringify(costs));
   assert.equal(costs.bs, costs.sdr, 'BS, MMR and SDR settle the same net energy: same community cost');
+  await page.click(`${byId('explain')} summary`);
+  assert.match(await page.textContent(byId('explain')), /Pr_sell = λ_sell·λ_buy/);
 
   // Feed-in 3 instead of 8: the no-sharing cost rises (exports earn less).
   await page.$eval(byId('price-sell'), (el) => { el.value = '3'; el.dispatchEvent(new Event('input', { bubbles: true })); });
