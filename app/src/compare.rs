@@ -1,5 +1,7 @@
 //! The main screen: the default community under all five models, with tariff controls.
 
+use engine::community::{CommunitySpec, Site};
+use engine::coordinator::Fault;
 use engine::profiles::{build_members, import_profiles, import_single_column, EnergyUnit};
 use engine::run::{Model, ModelReport, RunReport};
 use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
@@ -12,6 +14,35 @@ use wasm_bindgen::JsCast;
 use crate::browser_io;
 use crate::chart::draw_model_costs;
 use crate::engine_client::EngineState;
+
+/// The generator recipe of a scenario, if it has one.
+fn spec_of(s: &Scenario) -> Option<CommunitySpec> {
+    match &s.community {
+        CommunitySource::Generated(spec) => Some(spec.clone()),
+        CommunitySource::Custom { .. } => None,
+    }
+}
+
+/// One line per fault, for the page.
+fn describe_faults(faults: &[Fault]) -> String {
+    if faults.is_empty() {
+        return "No faults: every agent and the coordinator work all year.".to_string();
+    }
+    faults
+        .iter()
+        .map(|f| match f {
+            Fault::MemberFailure {
+                member,
+                from_step,
+                to_step,
+            } => format!("{member}'s agent fails from hour {from_step} to {to_step}"),
+            Fault::CoordinatorOutage { from_step, to_step } => {
+                format!("the coordinator is unreachable from hour {from_step} to {to_step}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// The scenario to open with: the URL's, else the saved one, else the default village.
 fn initial_scenario() -> (Scenario, Option<String>) {
@@ -235,6 +266,70 @@ pub fn Compare() -> impl IntoView {
     let sell = RwSignal::new(s0.to_string());
     let input_error = RwSignal::new(note);
     let share = RwSignal::new(String::new());
+    let fault_member = RwSignal::new(String::new());
+    let fault_from = RwSignal::new("150".to_string());
+    let fault_to = RwSignal::new("160".to_string());
+    let on_members = move |ev: leptos::ev::Event| match event_target_value(&ev).parse::<usize>() {
+        Ok(n) if (2..=10_000).contains(&n) => {
+            input_error.set(None);
+            scenario.update(|s| {
+                if let CommunitySource::Generated(spec) = &mut s.community {
+                    spec.members = n;
+                }
+            });
+        }
+        _ => input_error.set(Some(
+            "Members: enter a whole number from 2 to 10,000; nothing was recalculated.".into(),
+        )),
+    };
+    let on_seed = move |ev: leptos::ev::Event| {
+        if let Ok(seed) = event_target_value(&ev).parse::<u64>() {
+            scenario.update(|s| {
+                if let CommunitySource::Generated(spec) = &mut s.community {
+                    spec.seed = seed;
+                }
+            });
+        }
+    };
+    let add_fault = move |coordinator: bool| {
+        let days = (
+            fault_from.get_untracked().parse::<usize>(),
+            fault_to.get_untracked().parse::<usize>(),
+        );
+        let steps = scenario.with_untracked(|s| s.axis.steps);
+        let (Ok(from), Ok(to)) = days else {
+            input_error.set(Some(
+                "Fault: enter the first and last day as whole numbers.".into(),
+            ));
+            return;
+        };
+        if from >= to || to * 24 > steps {
+            input_error.set(Some(format!(
+                "Fault: days must satisfy from < to ≤ {}.",
+                steps / 24
+            )));
+            return;
+        }
+        let fault = if coordinator {
+            Fault::CoordinatorOutage {
+                from_step: from * 24,
+                to_step: to * 24,
+            }
+        } else {
+            let member = fault_member.get_untracked();
+            if member.is_empty() {
+                input_error.set(Some("Fault: choose a member to fail.".into()));
+                return;
+            }
+            Fault::MemberFailure {
+                member,
+                from_step: from * 24,
+                to_step: to * 24,
+            }
+        };
+        input_error.set(None);
+        scenario.update(|s| s.settings.coordinator.faults.push(fault));
+    };
     let tariff = Memo::new(move |_| tariff_from_controls(preset.get(), &buy.get(), &sell.get()));
 
     // Valid tariff changes update the scenario; invalid ones are explained and change nothing.
@@ -418,6 +513,60 @@ pub fn Compare() -> impl IntoView {
             <Show when=move || engine.error.get().is_some()>
                 <p class="error" role="alert" data-testid="engine-error">{move || engine.error.get().unwrap_or_default()}</p>
             </Show>
+            <details class="panel" data-testid="community-panel">
+                <summary>"Community and faults"</summary>
+                <div class="inputs">
+                    <label>
+                        "Site "
+                        <select data-testid="site" on:change=move |ev| {
+                            let site = if event_target_value(&ev) == "south" { Site::WarmHumidSouth } else { Site::CompositeNorth };
+                            let mut s = Scenario::generated(site, preset.get_untracked());
+                            if let Ok(t) = tariff.get_untracked() {
+                                s.tariff = t;
+                            }
+                            scenario.set(s);
+                        }>
+                            <option value="north" selected=move || spec_of(&scenario.get()).is_some_and(|s| s.site == Site::CompositeNorth)>{Site::CompositeNorth.label()}</option>
+                            <option value="south" selected=move || spec_of(&scenario.get()).is_some_and(|s| s.site == Site::WarmHumidSouth)>{Site::WarmHumidSouth.label()}</option>
+                        </select>
+                    </label>
+                    <label>
+                        "Members (2–10,000) "
+                        <input type="number" min="2" max="10000" data-testid="members"
+                            prop:value=move || spec_of(&scenario.get()).map_or(0, |s| s.members)
+                            on:change=on_members />
+                    </label>
+                    <label>
+                        "Seed "
+                        <input type="number" min="0" data-testid="seed"
+                            prop:value=move || spec_of(&scenario.get()).map_or(0, |s| s.seed)
+                            on:change=on_seed />
+                    </label>
+                </div>
+                <div class="inputs">
+                    <label>
+                        "Fail a member "
+                        <select data-testid="fault-member" on:change=move |ev| fault_member.set(event_target_value(&ev))>
+                            <option value="">"—"</option>
+                            {move || engine.report.get().map(|r| r.member_ids.into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view())}
+                        </select>
+                    </label>
+                    <label>
+                        "From day "
+                        <input type="number" min="0" max="364" data-testid="fault-from" prop:value=move || fault_from.get() on:input=move |ev| fault_from.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        "To day "
+                        <input type="number" min="1" max="365" data-testid="fault-to" prop:value=move || fault_to.get() on:input=move |ev| fault_to.set(event_target_value(&ev)) />
+                    </label>
+                    <div class="buttons">
+                        <button type="button" data-testid="apply-member-fault" on:click=move |_| add_fault(false)>"Fail the member"</button>
+                        <button type="button" data-testid="apply-coordinator-fault" on:click=move |_| add_fault(true)>"Coordinator outage"</button>
+                        <button type="button" data-testid="clear-faults" on:click=move |_| scenario.update(|s| s.settings.coordinator.faults.clear())>"Clear faults"</button>
+                    </div>
+                </div>
+                <p data-testid="faults">{move || scenario.with(|s| describe_faults(&s.settings.coordinator.faults))}</p>
+            </details>
             <div class="progress-row" aria-live="polite">
                 <progress data-testid="progress" max="1"
                     prop:value=move || engine.progress.get().unwrap_or(1.0)

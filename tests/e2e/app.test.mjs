@@ -172,3 +172,26 @@ test('uploading profiles runs them; a bad file names the line and keeps the prev
   assert.equal(await page.textContent(byId('kpi-sdr-cost')), uploaded);
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('a fault scenario runs: a failed member and a coordinator outage change the cloud-P2P result only', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+  const cloud = await page.textContent(byId('kpi-cloud-cost'));
+  const sdr = await page.textContent(byId('kpi-sdr-cost'));
+  await page.click(`${byId('community-panel')} summary`);
+  await page.selectOption(byId('fault-member'), 'N21');
+  await page.fill(byId('fault-from'), '150');
+  await page.fill(byId('fault-to'), '200');
+  await page.click(byId('apply-member-fault'));
+  await page.fill(byId('fault-from'), '10');
+  await page.fill(byId('fault-to'), '40');
+  await page.click(byId('apply-coordinator-fault'));
+  assert.match(await page.textContent(byId('faults')), /N21's agent fails from hour 3600 to 4800; the coordinator is unreachable from hour 240 to 960/);
+  await page.waitForFunction(([sel, before]) => document.querySelector(sel)?.textContent !== before, [byId('kpi-cloud-cost'), cloud], { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+  assert.equal(await page.textContent(byId('kpi-sdr-cost')), sdr, 'faults concern the coordinator only');
+  assert.ok(num(await page.textContent(byId('kpi-cloud-cost'))) >= num(cloud), 'failures cannot make coordination cheaper');
+  assert.deepEqual(errors, [], 'no console errors');
+});
