@@ -164,3 +164,56 @@ pub fn draw_model_costs(
         .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())
 }
+
+/// Bars: each member's yearly saving against no sharing under one model (who wins, who loses).
+pub fn draw_member_savings(
+    canvas: HtmlCanvasElement,
+    model: &engine::run::ModelReport,
+) -> Result<(), String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    // Comparable savings: reference cost minus this model's cost, both with unserved energy.
+    let savings: Vec<f64> = model
+        .members
+        .iter()
+        .map(|m| m.savings - m.unserved_value)
+        .collect();
+    let lo = savings.iter().copied().fold(0.0_f64, f64::min);
+    let hi = savings.iter().copied().fold(0.0_f64, f64::max);
+    let pad = ((hi - lo) * 0.1).max(1.0);
+    let n = savings.len().max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "Saving per member under {} (₹/year, vs no sharing)",
+                model.model.label()
+            ),
+            ("sans-serif", 16),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0.0..n as f64, (lo - pad)..(hi + pad))
+        .map_err(|e| e.to_string())?;
+    let ids: Vec<String> = model.members.iter().map(|m| m.member.clone()).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.min(15))
+        .x_label_formatter(&|x| ids.get(x.floor() as usize).cloned().unwrap_or_default())
+        .y_desc("₹ per year")
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let gain = RGBColor(0, 158, 115).filled();
+    let loss = RGBColor(213, 94, 0).filled();
+    chart
+        .draw_series(savings.iter().enumerate().map(|(i, s)| {
+            Rectangle::new(
+                [(i as f64 + 0.1, 0.0), (i as f64 + 0.9, *s)],
+                if *s >= 0.0 { gain } else { loss },
+            )
+        }))
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::browser_io;
-use crate::chart::draw_model_costs;
+use crate::chart::{draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
 
 /// The generator recipe of a scenario, if it has one.
@@ -415,6 +415,18 @@ pub fn Compare() -> impl IntoView {
     };
 
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let savings_model = RwSignal::new("cloud".to_string());
+    let savings_canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let key = savings_model.get();
+        if let (Some(report), Some(canvas)) = (engine.report.get(), savings_canvas.get()) {
+            if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
+                if let Err(message) = draw_member_savings(canvas, m) {
+                    leptos::logging::warn!("chart not drawn: {message}");
+                }
+            }
+        }
+    });
     let export_png = move |_| {
         if let Some(c) = canvas.get_untracked() {
             let _ = browser_io::download_canvas("gridshare-costs.png", &c);
@@ -576,6 +588,16 @@ pub fn Compare() -> impl IntoView {
             <div class="kpis">{cards}</div>
             <canvas node_ref=canvas width="720" height="320" data-testid="costs-chart" role="img"
                 aria-label="Bar chart of the community's yearly cost under each model"></canvas>
+            <label>
+                "Who wins, who loses under "
+                <select data-testid="savings-model" on:change=move |ev| savings_model.set(event_target_value(&ev))>
+                    {Model::ALL.into_iter().filter(|m| *m != Model::None).map(|m| view! {
+                        <option value=m.key() selected=move || savings_model.get() == m.key()>{m.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <canvas node_ref=savings_canvas width="720" height="280" data-testid="savings-chart" role="img"
+                aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
             <div class="buttons">
                 <button type="button" data-testid="export-csv" on:click=export_csv>"Export results (CSV)"</button>
                 <button type="button" data-testid="export-json" on:click=export_json>"Export report (JSON)"</button>

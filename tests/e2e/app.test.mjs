@@ -89,6 +89,14 @@ test('first load runs the default village under all five models in a worker; the
   // MODEL.md: every sharing rule beats no sharing; coordination beats the fixed-net-energy rules.
   assert.ok(costs.cloud < costs.sdr && costs.sdr < costs.none, JSON.stringify(costs));
   assert.equal(costs.bs, costs.sdr, 'BS, MMR and SDR settle the same net energy: same community cost');
+  // The savings chart is drawn (green and orange bars, not a blank canvas).
+  const inkedSavings = await page.$eval(byId('savings-chart'), (canvas) => {
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 1]) > 40 || Math.abs(d[i + 1] - d[i + 2]) > 40) n++;
+    return n;
+  });
+  assert.ok(inkedSavings > 500, `savings chart has ${inkedSavings} coloured pixels`);
   await page.click(`${byId('explain')} summary`);
   assert.match(await page.textContent(byId('explain')), /Pr_sell = λ_sell·λ_buy/);
 
