@@ -169,15 +169,17 @@ pub fn draw_model_costs(
 pub fn draw_member_savings(
     canvas: HtmlCanvasElement,
     model: &engine::run::ModelReport,
+    reference: &engine::run::ModelReport,
 ) -> Result<(), String> {
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    // Comparable savings: reference cost minus this model's cost, both with unserved energy.
+    // Comparable savings: no-sharing cost minus this model's cost, both with unserved energy.
     let savings: Vec<f64> = model
         .members
         .iter()
-        .map(|m| m.savings - m.unserved_value)
+        .zip(&reference.members)
+        .map(|(m, r)| (r.bill + r.unserved_value) - (m.bill + m.unserved_value))
         .collect();
     let lo = savings.iter().copied().fold(0.0_f64, f64::min);
     let hi = savings.iter().copied().fold(0.0_f64, f64::max);

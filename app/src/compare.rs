@@ -420,8 +420,11 @@ pub fn Compare() -> impl IntoView {
     Effect::new(move |_| {
         let key = savings_model.get();
         if let (Some(report), Some(canvas)) = (engine.report.get(), savings_canvas.get()) {
-            if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
-                if let Err(message) = draw_member_savings(canvas, m) {
+            if let (Some(m), Some(reference)) = (
+                report.models.iter().find(|m| m.model.key() == key),
+                report.models.first(),
+            ) {
+                if let Err(message) = draw_member_savings(canvas, m, reference) {
                     leptos::logging::warn!("chart not drawn: {message}");
                 }
             }
@@ -588,14 +591,14 @@ pub fn Compare() -> impl IntoView {
             <div class="kpis">{cards}</div>
             <canvas node_ref=canvas width="720" height="320" data-testid="costs-chart" role="img"
                 aria-label="Bar chart of the community's yearly cost under each model"></canvas>
-            <label>
+            <div class="chart-control"><label>
                 "Who wins, who loses under "
                 <select data-testid="savings-model" on:change=move |ev| savings_model.set(event_target_value(&ev))>
                     {Model::ALL.into_iter().filter(|m| *m != Model::None).map(|m| view! {
                         <option value=m.key() selected=move || savings_model.get() == m.key()>{m.label()}</option>
                     }).collect_view()}
                 </select>
-            </label>
+            </label></div>
             <canvas node_ref=savings_canvas width="720" height="280" data-testid="savings-chart" role="img"
                 aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
             <div class="buttons">
