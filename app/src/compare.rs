@@ -1,6 +1,6 @@
 //! The main screen: the default community under all five models, with tariff controls.
 
-use engine::community::{CommunitySpec, Site};
+use engine::community::{Battery, CommunitySpec, MemberOverride, Site};
 use engine::coordinator::Fault;
 use engine::profiles::{build_members, import_profiles, import_single_column, EnergyUnit};
 use engine::run::{Model, ModelReport, RunReport};
@@ -21,6 +21,67 @@ fn spec_of(s: &Scenario) -> Option<CommunitySpec> {
         CommunitySource::Generated(spec) => Some(spec.clone()),
         CommunitySource::Custom { .. } => None,
     }
+}
+
+/// One edit in the members table (text as typed; validated when applied).
+#[derive(Clone, Debug)]
+pub enum MemberEdit {
+    /// PV size, kWp.
+    Pv(String),
+    /// Battery capacity, kWh.
+    Battery(String),
+    /// Flexible share, 0–1.
+    Flex(String),
+    /// Takes part in sharing.
+    Participates(bool),
+}
+
+/// Apply a members-table edit to a scenario, or say what is wrong with it.
+pub fn apply_member_edit(s: &mut Scenario, member: &str, edit: &MemberEdit) -> Result<(), String> {
+    let number = |text: &str, name: &str, max: f64| {
+        text.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| (0.0..=max).contains(v))
+            .ok_or_else(|| format!("{member} {name}: '{text}' must be a number from 0 to {max}; nothing was recalculated."))
+    };
+    match &mut s.community {
+        CommunitySource::Generated(spec) => {
+            let mut o = spec
+                .overrides
+                .iter()
+                .find(|o| o.member == member)
+                .cloned()
+                .unwrap_or(MemberOverride {
+                    member: member.to_string(),
+                    ..MemberOverride::default()
+                });
+            match edit {
+                MemberEdit::Pv(t) => o.pv_kwp = Some(number(t, "PV kWp", 100.0)?),
+                MemberEdit::Battery(t) => o.battery_kwh = Some(number(t, "battery kWh", 1000.0)?),
+                MemberEdit::Flex(t) => o.flexible_share = Some(number(t, "flexible share", 1.0)?),
+                MemberEdit::Participates(p) => o.participates = Some(*p),
+            }
+            spec.overrides.retain(|x| x.member != member);
+            spec.overrides.push(o);
+        }
+        CommunitySource::Custom { members, .. } => {
+            let m = members
+                .iter_mut()
+                .find(|m| m.id == member)
+                .ok_or_else(|| format!("no member {member}"))?;
+            match edit {
+                MemberEdit::Pv(_) => return Err(format!("{member}: PV of uploaded profiles comes from the file and cannot be resized here.")),
+                MemberEdit::Battery(t) => {
+                    let kwh = number(t, "battery kWh", 1000.0)?;
+                    m.battery = (kwh > 0.0).then(|| Battery::typical(kwh));
+                }
+                MemberEdit::Flex(t) => m.flexible_share = number(t, "flexible share", 1.0)?,
+                MemberEdit::Participates(p) => m.participates = *p,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One line per fault, for the page.
@@ -289,6 +350,16 @@ pub fn Compare() -> impl IntoView {
                     spec.seed = seed;
                 }
             });
+        }
+    };
+    let edit_member = move |member: String, edit: MemberEdit| {
+        let mut next = scenario.get_untracked();
+        match apply_member_edit(&mut next, &member, &edit) {
+            Ok(()) => {
+                input_error.set(None);
+                scenario.set(next);
+            }
+            Err(e) => input_error.set(Some(e)),
         }
     };
     let add_fault = move |coordinator: bool| {
@@ -580,6 +651,43 @@ pub fn Compare() -> impl IntoView {
                         <button type="button" data-testid="clear-faults" on:click=move |_| scenario.update(|s| s.settings.coordinator.faults.clear())>"Clear faults"</button>
                     </div>
                 </div>
+                <table class="members" data-testid="members-table">
+                    <caption>"Members (edit to see how PV, batteries, flexibility and participation change the results)"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Member"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"PV kWp"</th>
+                            <th scope="col">"Battery kWh"</th>
+                            <th scope="col">"Flexible share"</th>
+                            <th scope="col">"Shares"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || engine.report.get().map(|r| r.members.into_iter().map(|m| {
+                            let id = m.id.clone();
+                            let (i1, i2, i3, i4) = (id.clone(), id.clone(), id.clone(), id.clone());
+                            view! {
+                                <tr data-testid=format!("member-row-{id}")>
+                                    <th scope="row">{id.clone()}</th>
+                                    <td>{m.archetype.label()}</td>
+                                    <td><input type="number" min="0" max="100" step="0.1" aria-label=format!("{id} PV kWp")
+                                        data-testid=format!("member-pv-{id}") prop:value=m.pv_kwp.to_string()
+                                        on:change=move |ev| edit_member(i1.clone(), MemberEdit::Pv(event_target_value(&ev))) /></td>
+                                    <td><input type="number" min="0" max="1000" step="0.5" aria-label=format!("{id} battery kWh")
+                                        data-testid=format!("member-battery-{id}") prop:value=m.battery_kwh.to_string()
+                                        on:change=move |ev| edit_member(i2.clone(), MemberEdit::Battery(event_target_value(&ev))) /></td>
+                                    <td><input type="number" min="0" max="1" step="0.05" aria-label=format!("{id} flexible share")
+                                        data-testid=format!("member-flex-{id}") prop:value=m.flexible_share.to_string()
+                                        on:change=move |ev| edit_member(i3.clone(), MemberEdit::Flex(event_target_value(&ev))) /></td>
+                                    <td><input type="checkbox" aria-label=format!("{id} takes part in sharing")
+                                        data-testid=format!("member-participates-{id}") prop:checked=m.participates
+                                        on:change=move |ev| edit_member(i4.clone(), MemberEdit::Participates(event_target_checked(&ev))) /></td>
+                                </tr>
+                            }
+                        }).collect_view())}
+                    </tbody>
+                </table>
                 <p data-testid="faults">{move || scenario.with(|s| describe_faults(&s.settings.coordinator.faults))}</p>
             </details>
             <div class="progress-row" aria-live="polite">
@@ -644,6 +752,27 @@ pub fn Compare() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn member_edits_become_overrides_and_bad_values_are_refused() {
+        let mut s = Scenario::default_north();
+        apply_member_edit(&mut s, "N03", &MemberEdit::Pv("2".into())).unwrap();
+        apply_member_edit(&mut s, "N03", &MemberEdit::Participates(false)).unwrap();
+        let CommunitySource::Generated(spec) = &s.community else {
+            panic!("generated")
+        };
+        assert_eq!(
+            spec.overrides,
+            vec![MemberOverride {
+                member: "N03".into(),
+                pv_kwp: Some(2.0),
+                participates: Some(false),
+                ..MemberOverride::default()
+            }]
+        );
+        let err = apply_member_edit(&mut s, "N03", &MemberEdit::Flex("1.4".into())).unwrap_err();
+        assert!(err.contains("N03 flexible share"), "{err}");
+    }
 
     #[test]
     fn controls_are_validated_with_a_message() {

@@ -147,6 +147,23 @@ pub struct ModelReport {
     pub members: Vec<MemberBill>,
 }
 
+/// What a member has (for tables and editing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    /// Member id.
+    pub id: String,
+    /// Archetype.
+    pub archetype: crate::community::Archetype,
+    /// Rooftop PV, kWp.
+    pub pv_kwp: f64,
+    /// Battery capacity, kWh (0 = none).
+    pub battery_kwh: f64,
+    /// Share of daily load that may move.
+    pub flexible_share: f64,
+    /// Whether it takes part in sharing.
+    pub participates: bool,
+}
+
 /// The outcome of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
@@ -154,6 +171,8 @@ pub struct RunReport {
     pub scenario: String,
     /// Member ids in order.
     pub member_ids: Vec<String>,
+    /// What each member has.
+    pub members: Vec<MemberInfo>,
     /// The five models, in [`Model::ALL`] order.
     pub models: Vec<ModelReport>,
     /// The coordinator's solver statistics.
@@ -557,6 +576,17 @@ pub fn run_with_series(
     progress(1.0);
     Ok(RunReport {
         scenario: scenario.name.clone(),
+        members: members
+            .iter()
+            .map(|m| MemberInfo {
+                id: m.id.clone(),
+                archetype: m.archetype,
+                pv_kwp: m.pv_kwp,
+                battery_kwh: m.battery.map_or(0.0, |b| b.capacity_kwh),
+                flexible_share: m.flexible_share,
+                participates: m.participates,
+            })
+            .collect(),
         member_ids: ids,
         models,
         solver: cloud.stats.clone(),

@@ -186,3 +186,46 @@ fn default_communities_match_the_documented_mixes() {
         .filter_map(|m| m.battery)
         .all(|b| b.capacity_kwh >= 1.0));
 }
+
+#[test]
+fn member_overrides_change_only_that_member() {
+    use engine::community::MemberOverride;
+    let axis = TimeAxis::hourly(72);
+    let base = CommunitySpec::default_for(Site::CompositeNorth);
+    let plain = generate(&base, &axis).unwrap();
+    let edited_spec = CommunitySpec {
+        overrides: vec![MemberOverride {
+            member: "N03".into(),
+            pv_kwp: Some(2.0),
+            battery_kwh: Some(4.0),
+            flexible_share: Some(0.3),
+            participates: Some(false),
+        }],
+        ..base.clone()
+    };
+    let edited = generate(&edited_spec, &axis).unwrap();
+    let m = &edited.members[2];
+    assert_eq!(
+        (m.pv_kwp, m.flexible_share, m.participates),
+        (2.0, 0.3, false)
+    );
+    assert_eq!(m.battery.unwrap().capacity_kwh, 4.0);
+    assert!((m.pv_kw[36] - 2.0 * edited.pv_per_kwp[36]).abs() < 1e-12);
+    assert_eq!(m.load_kw, plain.members[2].load_kw, "load is not touched");
+    assert_eq!(
+        edited.members[5], plain.members[5],
+        "other members are not touched"
+    );
+    let bad = CommunitySpec {
+        overrides: vec![MemberOverride {
+            member: "N03".into(),
+            flexible_share: Some(1.5),
+            ..MemberOverride::default()
+        }],
+        ..base
+    };
+    assert_eq!(
+        generate(&bad, &axis).unwrap_err().to_string(),
+        "member N03: flexible_share must be between 0 and 1 (got 1.5)"
+    );
+}

@@ -203,3 +203,25 @@ test('a fault scenario runs: a failed member and a coordinator outage change the
   assert.ok(num(await page.textContent(byId('kpi-cloud-cost'))) >= num(cloud), 'failures cannot make coordination cheaper');
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('the members table edits a member and the results follow', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+  await page.click(`${byId('community-panel')} summary`);
+  assert.equal(await page.$$eval(`${byId('members-table')} tbody tr`, (rows) => rows.length), 30);
+  const sdr = await page.textContent(byId('kpi-sdr-cost'));
+  // N07 (a basic rural home) gets 2 kWp of PV: the community's costs fall.
+  await page.fill(byId('member-pv-N07'), '2');
+  await page.press(byId('member-pv-N07'), 'Enter');
+  await page.dispatchEvent(byId('member-pv-N07'), 'change');
+  await page.waitForFunction(([sel, before]) => document.querySelector(sel)?.textContent !== before, [byId('kpi-sdr-cost'), sdr], { timeout: 30000 });
+  assert.ok(num(await page.textContent(byId('kpi-sdr-cost'))) < num(sdr));
+  // A bad value is refused with a message naming the member and field.
+  await page.fill(byId('member-flex-N07'), '3');
+  await page.dispatchEvent(byId('member-flex-N07'), 'change');
+  await page.waitForSelector(byId('error'));
+  assert.match(await page.textContent(byId('error')), /N07 flexible share: '3' must be a number from 0 to 1/);
+  assert.deepEqual(errors, [], 'no console errors');
+});

@@ -105,6 +105,51 @@ pub struct CommunitySpec {
     /// Whether the grid has outages (≈ 20.6 h/day supply); false = always available.
     #[serde(default = "default_true")]
     pub grid_outages: bool,
+    /// Changes the user made to single generated members.
+    #[serde(default)]
+    pub overrides: Vec<MemberOverride>,
+}
+
+/// A user's change to one generated member (unset fields keep the generated value).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MemberOverride {
+    /// Member id (e.g. `N07`).
+    pub member: String,
+    /// Rooftop PV, kWp (0 = none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pv_kwp: Option<f64>,
+    /// Battery capacity, kWh (0 = none; a typical C/2 battery otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_kwh: Option<f64>,
+    /// Share of daily load that may move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flexible_share: Option<f64>,
+    /// Whether the member takes part in sharing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participates: Option<bool>,
+}
+
+impl MemberOverride {
+    /// Apply to a generated member; `pv_per_kwp` is the site's PV output per kWp.
+    fn apply(&self, m: &mut Member, pv_per_kwp: &[f64]) {
+        if let Some(kwp) = self.pv_kwp {
+            m.pv_kwp = kwp;
+            m.pv_kw = if kwp > 0.0 {
+                pv_per_kwp.iter().map(|p| p * kwp).collect()
+            } else {
+                Vec::new()
+            };
+        }
+        if let Some(kwh) = self.battery_kwh {
+            m.battery = (kwh > 0.0).then(|| Battery::typical(kwh));
+        }
+        if let Some(share) = self.flexible_share {
+            m.flexible_share = share;
+        }
+        if let Some(p) = self.participates {
+            m.participates = p;
+        }
+    }
 }
 
 fn default_true() -> bool {
@@ -129,6 +174,7 @@ impl CommunitySpec {
             pv_share: 0.35,
             battery_share_of_pv: 0.5,
             grid_outages: true,
+            overrides: Vec::new(),
         }
     }
 
@@ -151,6 +197,24 @@ impl CommunitySpec {
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(CommunityError::Share { name, value });
+            }
+        }
+        for o in &self.overrides {
+            let bad = |field: &'static str, value: f64, max: f64| {
+                (!(0.0..=max).contains(&value)).then_some((field, value, max))
+            };
+            let problem = o
+                .pv_kwp
+                .and_then(|v| bad("pv_kwp", v, 100.0))
+                .or_else(|| o.battery_kwh.and_then(|v| bad("battery_kwh", v, 1000.0)))
+                .or_else(|| o.flexible_share.and_then(|v| bad("flexible_share", v, 1.0)));
+            if let Some((field, value, max)) = problem {
+                return Err(CommunityError::Override {
+                    member: o.member.clone(),
+                    field,
+                    value,
+                    max,
+                });
             }
         }
         Ok(())
@@ -199,6 +263,18 @@ pub enum CommunityError {
     /// Mix weights negative, not numbers, or all zero.
     #[error("the archetype mix needs non-negative weights that are not all zero")]
     Mix,
+    /// A member edit out of range.
+    #[error("member {member}: {field} must be between 0 and {max} (got {value})")]
+    Override {
+        /// Member id.
+        member: String,
+        /// Field.
+        field: &'static str,
+        /// Value given.
+        value: f64,
+        /// Highest allowed.
+        max: f64,
+    },
     /// A share outside [0, 1].
     #[error("{name} must be between 0 and 1 (got {value})")]
     Share {
@@ -342,7 +418,7 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
         Site::WarmHumidSouth => "S",
     };
     let width = spec.members.to_string().len().max(2);
-    let members = archetypes
+    let mut members: Vec<Member> = archetypes
         .iter()
         .zip(assets(spec, &archetypes))
         .enumerate()
@@ -361,6 +437,11 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
             participates: true,
         })
         .collect();
+    for o in &spec.overrides {
+        if let Some(m) = members.iter_mut().find(|m| m.id == o.member) {
+            o.apply(m, &pv_per_kwp);
+        }
+    }
     Ok(Community {
         members,
         grid_available: if spec.grid_outages {
