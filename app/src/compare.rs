@@ -100,6 +100,9 @@ fn describe_faults(faults: &[Fault]) -> String {
             Fault::CoordinatorOutage { from_step, to_step } => {
                 format!("the coordinator is unreachable from hour {from_step} to {to_step}")
             }
+            Fault::GridOutage { from_step, to_step } => {
+                format!("the grid is down from hour {from_step} to {to_step}")
+            }
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -362,7 +365,7 @@ pub fn Compare() -> impl IntoView {
             Err(e) => input_error.set(Some(e)),
         }
     };
-    let add_fault = move |coordinator: bool| {
+    let add_fault = move |kind: u8| {
         let days = (
             fault_from.get_untracked().parse::<usize>(),
             fault_to.get_untracked().parse::<usize>(),
@@ -381,8 +384,13 @@ pub fn Compare() -> impl IntoView {
             )));
             return;
         }
-        let fault = if coordinator {
+        let fault = if kind == 1 {
             Fault::CoordinatorOutage {
+                from_step: from * 24,
+                to_step: to * 24,
+            }
+        } else if kind == 2 {
+            Fault::GridOutage {
                 from_step: from * 24,
                 to_step: to * 24,
             }
@@ -646,8 +654,9 @@ pub fn Compare() -> impl IntoView {
                         <input type="number" min="1" max="365" data-testid="fault-to" prop:value=move || fault_to.get() on:input=move |ev| fault_to.set(event_target_value(&ev)) />
                     </label>
                     <div class="buttons">
-                        <button type="button" data-testid="apply-member-fault" on:click=move |_| add_fault(false)>"Fail the member"</button>
-                        <button type="button" data-testid="apply-coordinator-fault" on:click=move |_| add_fault(true)>"Coordinator outage"</button>
+                        <button type="button" data-testid="apply-member-fault" on:click=move |_| add_fault(0)>"Fail the member"</button>
+                        <button type="button" data-testid="apply-coordinator-fault" on:click=move |_| add_fault(1)>"Coordinator outage"</button>
+                        <button type="button" data-testid="apply-grid-fault" on:click=move |_| add_fault(2)>"Grid outage"</button>
                         <button type="button" data-testid="clear-faults" on:click=move |_| scenario.update(|s| s.settings.coordinator.faults.clear())>"Clear faults"</button>
                     </div>
                 </div>

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::battery::LocalBattery;
 use crate::community::{Battery, Member};
+use crate::coordinator::Fault;
 use crate::coordinator::{
     connection_kw, island, optimise_whole_horizon, CloudSim, LoadClass, MemberStep, SolverStats,
     WholeHorizon,
@@ -329,7 +330,20 @@ pub fn run_with_series(
     mut series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
     scenario.validate()?;
-    let community = scenario.community()?;
+    let mut community = scenario.community()?;
+    for fault in &scenario.settings.coordinator.faults {
+        if let Fault::GridOutage { from_step, to_step } = fault {
+            let end = (*to_step).min(community.grid_available.len());
+            for slot in community
+                .grid_available
+                .iter_mut()
+                .take(end)
+                .skip(*from_step)
+            {
+                *slot = false;
+            }
+        }
+    }
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let members = &community.members;

@@ -46,6 +46,13 @@ pub enum Fault {
         /// First step after it.
         to_step: usize,
     },
+    /// The grid is down (on top of the community's outage pattern): the community islands.
+    GridOutage {
+        /// First step of the outage.
+        from_step: usize,
+        /// First step after it.
+        to_step: usize,
+    },
 }
 
 /// Settings of the coordinator.
