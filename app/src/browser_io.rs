@@ -50,15 +50,21 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
         .map_err(|_| "cannot make the file")?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "cannot make a download link")?;
+    let clicked = click_download(&url, file_name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    clicked
+}
+
+/// Click a temporary link that downloads `href` as `file_name`.
+fn click_download(href: &str, file_name: &str) -> Result<(), String> {
     let document = window().and_then(|w| w.document()).ok_or("no document")?;
     let anchor: web_sys::HtmlAnchorElement = document
         .create_element("a")
         .map_err(|_| "no link")?
         .unchecked_into();
-    anchor.set_href(&url);
+    anchor.set_href(href);
     anchor.set_download(file_name);
     anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
@@ -67,15 +73,7 @@ pub fn download_canvas(file_name: &str, canvas: &web_sys::HtmlCanvasElement) -> 
     let url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|_| "cannot export the chart")?;
-    let document = window().and_then(|w| w.document()).ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|_| "no link")?
-        .unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    Ok(())
+    click_download(&url, file_name)
 }
 
 /// The bytes of an uploaded file.
