@@ -2,7 +2,9 @@
 
 use engine::community::{Battery, CommunitySpec, MemberOverride, Site};
 use engine::coordinator::Fault;
-use engine::profiles::{build_members, import_profiles, import_single_column, EnergyUnit};
+use engine::profiles::{
+    build_members, import_members, import_profiles, import_single_column, EnergyUnit,
+};
 use engine::run::{Model, ModelReport, RunReport};
 use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
 use engine::tariff::{time_of_day, Tariff, TariffPreset, TimeOfDay};
@@ -82,6 +84,44 @@ pub fn apply_member_edit(s: &mut Scenario, member: &str, edit: &MemberEdit) -> R
         }
     }
     Ok(())
+}
+
+/// Apply an uploaded `members.csv` (PV kWp and battery per member) to a scenario. Batteries
+/// become typical C/2 batteries of the given capacity (the file's battery_kw is checked, not used).
+pub fn apply_members_file(s: &mut Scenario, file: &str, bytes: &[u8]) -> Result<usize, String> {
+    let rows = import_members(file, bytes).map_err(|e| e.to_string())?;
+    let ids: Vec<String> = match &s.community {
+        CommunitySource::Generated(spec) => engine::community::generate(spec, &TimeAxis::hourly(1))
+            .map_err(|e| e.to_string())?
+            .members
+            .into_iter()
+            .map(|m| m.id)
+            .collect(),
+        CommunitySource::Custom { members, .. } => members.iter().map(|m| m.id.clone()).collect(),
+    };
+    if let Some(r) = rows.iter().find(|r| !ids.contains(&r.member_id)) {
+        return Err(format!(
+            "{file}: member '{}' is not in this community",
+            r.member_id
+        ));
+    }
+    for r in &rows {
+        if matches!(s.community, CommunitySource::Custom { .. }) && r.pv_kwp > 0.0 {
+            return Err(format!(
+                "{file}: member '{}': PV of uploaded profiles comes from the profile file",
+                r.member_id
+            ));
+        }
+        apply_member_edit(
+            s,
+            &r.member_id,
+            &MemberEdit::Battery(r.battery_kwh.to_string()),
+        )?;
+        if matches!(s.community, CommunitySource::Generated(_)) {
+            apply_member_edit(s, &r.member_id, &MemberEdit::Pv(r.pv_kwp.to_string()))?;
+        }
+    }
+    Ok(rows.len())
 }
 
 /// One line per fault, for the page.
@@ -458,6 +498,34 @@ pub fn Compare() -> impl IntoView {
             }
         });
     };
+    let on_members_upload = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        spawn_local(async move {
+            let name = file.name();
+            let mut next = scenario.get_untracked();
+            let result = match browser_io::read_file(&file).await {
+                Ok(bytes) => apply_members_file(&mut next, &name, &bytes),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(_) => {
+                    input_error.set(None);
+                    scenario.set(next);
+                }
+                Err(e) => input_error.set(Some(format!(
+                    "{e} — the previous scenario and results are kept."
+                ))),
+            }
+        });
+    };
     let export_csv = move |_| {
         if let Some(r) = engine.report.get_untracked() {
             let _ = browser_io::download("gridshare-results.csv", "text/csv", &results_csv(&r));
@@ -583,6 +651,10 @@ pub fn Compare() -> impl IntoView {
                 <label>
                     "Your load profiles (CSV: long, wide or one column) "
                     <input type="file" accept=".csv,.txt" data-testid="upload-profiles" on:change=on_upload />
+                </label>
+                <label>
+                    "Members file (member_id,archetype,pv_kwp,battery_kwh,battery_kw) "
+                    <input type="file" accept=".csv,.txt" data-testid="upload-members" on:change=on_members_upload />
                 </label>
                 <div class="buttons">
                     <button type="button" data-testid="run" on:click=move |_| engine.run(scenario.get_untracked())>"Run again"</button>

@@ -232,3 +232,22 @@ test('the members table edits a member and the results follow', async () => {
   assert.match(await page.textContent(byId('error')), /N07 flexible share: '3' must be a number from 0 to 1/);
   assert.deepEqual(errors, [], 'no console errors');
 });
+
+test('a members file sets PV and batteries; a bad one names the line', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+  const sdr = await page.textContent(byId('kpi-sdr-cost'));
+  const good = 'member_id,archetype,pv_kwp,battery_kwh,battery_kw\nN01,A1,2,4,2\nN02,A1,1.5,0,0\n';
+  await page.setInputFiles(byId('upload-members'), { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page.waitForFunction(([sel, before]) => document.querySelector(sel)?.textContent !== before, [byId('kpi-sdr-cost'), sdr], { timeout: 30000 });
+  assert.ok(num(await page.textContent(byId('kpi-sdr-cost'))) < num(sdr), 'more PV, lower costs');
+  const changed = await page.textContent(byId('kpi-sdr-cost'));
+  const bad = 'member_id,archetype,pv_kwp,battery_kwh,battery_kw\nN01,A9,2,0,0\n';
+  await page.setInputFiles(byId('upload-members'), { name: 'm.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.waitForSelector(byId('error'));
+  assert.match(await page.textContent(byId('error')), /m\.csv, line 2, column 'archetype': 'A9' is not A1–A5/);
+  assert.equal(await page.textContent(byId('kpi-sdr-cost')), changed);
+  assert.deepEqual(errors, [], 'no console errors');
+});
