@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::browser_io;
-use crate::chart::{draw_member_savings, draw_model_costs};
+use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
 
 /// The generator recipe of a scenario, if it has one.
@@ -577,6 +577,17 @@ pub fn Compare() -> impl IntoView {
             }
         }
     });
+    let classes_canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let key = savings_model.get();
+        if let (Some(report), Some(canvas)) = (engine.report.get(), classes_canvas.get()) {
+            if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
+                if let Err(message) = draw_load_classes(canvas, m) {
+                    leptos::logging::warn!("chart not drawn: {message}");
+                }
+            }
+        }
+    });
     let export_png = move |_| {
         if let Some(c) = canvas.get_untracked() {
             let _ = browser_io::download_canvas("gridshare-costs.png", &c);
@@ -790,6 +801,8 @@ pub fn Compare() -> impl IntoView {
             </label></div>
             <canvas node_ref=savings_canvas width="720" height="280" data-testid="savings-chart" role="img"
                 aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
+            <canvas node_ref=classes_canvas width="720" height="280" data-testid="classes-chart" role="img"
+                aria-label="Stacked bars of member-hours per month in each loaded p-MAS class"></canvas>
             <div class="buttons">
                 <button type="button" data-testid="export-csv" on:click=export_csv>"Export results (CSV)"</button>
                 <button type="button" data-testid="export-json" on:click=export_json>"Export report (JSON)"</button>

@@ -97,6 +97,13 @@ test('first load runs the default village under all five models in a worker; the
     return n;
   });
   assert.ok(inkedSavings > 500, `savings chart has ${inkedSavings} coloured pixels`);
+  const inkedClasses = await page.$eval(byId('classes-chart'), (canvas) => {
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 1]) > 40 || Math.abs(d[i + 1] - d[i + 2]) > 40) n++;
+    return n;
+  });
+  assert.ok(inkedClasses > 500, `load-class chart has ${inkedClasses} coloured pixels`);
   await page.click(`${byId('explain')} summary`);
   assert.match(await page.textContent(byId('explain')), /Pr_sell = λ_sell·λ_buy/);
 
