@@ -75,6 +75,19 @@ pub enum SolveStatus {
     FlexOverCap,
 }
 
+impl SolveStatus {
+    /// The status of a solve: a relaxed terminal SOC outranks flexible energy over the caps.
+    fn of(terminal_relaxed: bool, flex_fits: bool) -> Self {
+        if terminal_relaxed {
+            Self::TerminalRelaxed
+        } else if !flex_fits {
+            Self::FlexOverCap
+        } else {
+            Self::Optimal
+        }
+    }
+}
+
 /// The schedule for a window.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Plan {
@@ -493,13 +506,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 soc_kwh: soc,
                 flex_kwh: flex,
                 cost: best_cost,
-                status: if relaxed {
-                    SolveStatus::TerminalRelaxed
-                } else if !fits {
-                    SolveStatus::FlexOverCap
-                } else {
-                    SolveStatus::Optimal
-                },
+                status: SolveStatus::of(relaxed, fits),
                 mu: if hint_ok {
                     w.mu_hint.map(<[f64]>::to_vec).unwrap_or_default()
                 } else {
@@ -561,13 +568,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
         soc_kwh: soc,
         flex_kwh: flex,
         cost: best_cost,
-        status: if relaxed {
-            SolveStatus::TerminalRelaxed
-        } else if !fits {
-            SolveStatus::FlexOverCap
-        } else {
-            SolveStatus::Optimal
-        },
+        status: SolveStatus::of(relaxed, fits),
         mu: levels,
     }
 }
