@@ -7,7 +7,7 @@ use engine::profiles::{
 };
 use engine::run::{Model, ModelReport, RunReport};
 use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
-use engine::tariff::{time_of_day, Tariff, TariffPreset, TimeOfDay};
+use engine::tariff::{Tariff, TariffPreset};
 use engine::TimeAxis;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,6 +16,8 @@ use wasm_bindgen::JsCast;
 use crate::browser_io;
 use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
+use crate::tariff_editor::{TariffControls, TariffEditor};
+use crate::timeline::{steps_csv, Timeline};
 
 /// The generator recipe of a scenario, if it has one.
 fn spec_of(s: &Scenario) -> Option<CommunitySpec> {
@@ -124,6 +126,37 @@ pub fn apply_members_file(s: &mut Scenario, file: &str, bytes: &[u8]) -> Result<
     Ok(rows.len())
 }
 
+/// What an uploaded file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// Load (and PV) profiles.
+    Profiles,
+    /// members.csv: PV and batteries per member.
+    Members,
+    /// A scenario JSON file.
+    Scenario,
+    /// Dropped: decide from the name and first line.
+    Guess,
+}
+
+impl FileKind {
+    /// This kind, or for [`FileKind::Guess`] the kind the file looks like.
+    pub fn or_guess(self, name: &str, bytes: &[u8]) -> FileKind {
+        if self != FileKind::Guess {
+            return self;
+        }
+        let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+        let first = String::from_utf8_lossy(first).to_ascii_lowercase();
+        if name.to_ascii_lowercase().ends_with(".json") || first.trim_start().starts_with('{') {
+            FileKind::Scenario
+        } else if first.contains("archetype") {
+            FileKind::Members
+        } else {
+            FileKind::Profiles
+        }
+    }
+}
+
 /// One line per fault, for the page.
 fn describe_faults(faults: &[Fault]) -> String {
     if faults.is_empty() {
@@ -165,36 +198,6 @@ fn initial_scenario() -> (Scenario, Option<String>) {
         return (s, None);
     }
     (Scenario::default_north(), None)
-}
-
-/// The preset and (buy, sell) the controls show for a tariff.
-fn controls_of(tariff: &Tariff) -> (TariffPreset, f64, f64) {
-    match tariff {
-        Tariff::Flat {
-            buy_per_kwh,
-            sell_per_kwh,
-        } if *buy_per_kwh == 10.0 && *sell_per_kwh == 8.0 => (TariffPreset::Study, 10.0, 8.0),
-        Tariff::Flat {
-            buy_per_kwh,
-            sell_per_kwh,
-        } => (TariffPreset::FlatRetail, *buy_per_kwh, *sell_per_kwh),
-        Tariff::TimeOfUse {
-            buy_per_kwh,
-            sell_per_kwh,
-        } => (
-            TariffPreset::IndianTimeOfDay,
-            buy_per_kwh.first().map_or(6.5, |d| d[0]),
-            sell_per_kwh.first().map_or(3.0, |d| d[0]),
-        ),
-        Tariff::Series {
-            buy_per_kwh,
-            sell_per_kwh,
-        } => (
-            TariffPreset::FlatRetail,
-            buy_per_kwh.first().copied().unwrap_or(6.5),
-            sell_per_kwh.first().copied().unwrap_or(3.0),
-        ),
-    }
 }
 
 /// A scenario from an uploaded profile file, with the current tariff; errors name file, line, column.
@@ -252,58 +255,6 @@ pub fn results_csv(report: &RunReport) -> String {
     out
 }
 
-/// Key of a preset in the selector.
-fn preset_key(p: TariffPreset) -> &'static str {
-    match p {
-        TariffPreset::Study => "study",
-        TariffPreset::IndianTimeOfDay => "tod",
-        TariffPreset::FlatRetail => "flat",
-    }
-}
-
-fn preset_of(key: &str) -> TariffPreset {
-    TariffPreset::ALL
-        .into_iter()
-        .find(|p| preset_key(*p) == key)
-        .unwrap_or(TariffPreset::Study)
-}
-
-/// The (buy, sell) pair a preset starts from.
-fn preset_prices(p: TariffPreset) -> (f64, f64) {
-    match p {
-        TariffPreset::Study => (10.0, 8.0),
-        TariffPreset::IndianTimeOfDay | TariffPreset::FlatRetail => (6.5, 3.0),
-    }
-}
-
-/// The tariff the controls describe, or why it cannot be used.
-pub fn tariff_from_controls(preset: TariffPreset, buy: &str, sell: &str) -> Result<Tariff, String> {
-    let parse = |name: &str, text: &str| {
-        text.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("{name}: '{text}' is not a number"))
-    };
-    let buy = parse("Retail (buy) price", buy)?;
-    let sell = parse("Feed-in (sell) price", sell)?;
-    let tariff = match preset {
-        TariffPreset::IndianTimeOfDay => time_of_day(TimeOfDay {
-            normal_per_kwh: buy,
-            feed_in_per_kwh: sell,
-            ..TimeOfDay::default()
-        }),
-        _ => Tariff::Flat {
-            buy_per_kwh: buy,
-            sell_per_kwh: sell,
-        },
-    };
-    tariff
-        .prices(&TimeAxis::hourly(24))
-        .map(|_| tariff.clone())
-        .map_err(|e| format!("{e}. The feed-in price must stay above 0 and below the retail price at every hour; nothing was recalculated."))
-}
-
 fn thousands(value: f64) -> String {
     let rounded = value.round() as i64;
     let digits = rounded.unsigned_abs().to_string();
@@ -326,7 +277,9 @@ fn pct(value: Option<f64>) -> String {
 }
 
 /// One model's KPI card.
-fn kpi_card(m: &ModelReport, reference: &ModelReport) -> impl IntoView {
+fn kpi_card(m: &ModelReport, reference: &ModelReport, stale: bool) -> impl IntoView {
+    // While the coordinator re-runs, cloud-P2P's card is the previous scenario's.
+    let stale_card = stale && m.model == Model::Cloud;
     let key = m.model.key();
     let diff = if reference.cost_with_unserved.abs() > 0.0 {
         100.0 * (m.cost_with_unserved - reference.cost_with_unserved)
@@ -336,8 +289,9 @@ fn kpi_card(m: &ModelReport, reference: &ModelReport) -> impl IntoView {
     };
     let e = &m.energy;
     view! {
-        <div class=format!("kpi model-{key}") data-testid=format!("kpi-{key}")>
-            <h3>{m.model.label()}</h3>
+        <div class=format!("kpi model-{key}") class:stale=stale_card data-testid=format!("kpi-{key}")
+            data-stale=stale_card.to_string() aria-busy=stale_card.to_string()>
+            <h3>{m.model.label()}{stale_card.then_some(" — updating…")}</h3>
             <p class="kpi-value">
                 <span data-testid=format!("kpi-{key}-cost")>{thousands(m.cost_with_unserved)}</span>
                 " ₹/year"
@@ -348,7 +302,7 @@ fn kpi_card(m: &ModelReport, reference: &ModelReport) -> impl IntoView {
             <dl>
                 <dt>"Consumer saving"</dt><dd data-testid=format!("kpi-{key}-consumer")>{pct(m.consumer_savings_pct)}</dd>
                 <dt>"Prosumer income"</dt><dd>{format!("{} ₹", thousands(m.prosumer_income))}</dd>
-                <dt>"PM"</dt><dd>{m.performance_measure.map_or("n/a".to_string(), |v| format!("{v:.2}"))}</dd>
+                <dt>"PM"</dt><dd>{m.performance_measure.map_or_else(|| if stale { "updating…".to_string() } else { "n/a".to_string() }, |v| format!("{v:.2}"))}</dd>
                 <dt>"Self-sufficiency"</dt><dd>{pct(e.self_sufficiency.map(|v| 100.0 * v))}</dd>
                 <dt>"ESS throughput"</dt><dd>{format!("{} kWh", thousands(e.ess_throughput_kwh))}</dd>
                 <dt>"Peak import"</dt><dd>{format!("{:.1} kW", e.peak_import_kw)}</dd>
@@ -363,11 +317,16 @@ fn kpi_card(m: &ModelReport, reference: &ModelReport) -> impl IntoView {
 pub fn Compare() -> impl IntoView {
     let engine = EngineState::start();
     let (initial, note) = initial_scenario();
-    let (p0, b0, s0) = controls_of(&initial.tariff);
+    let controls = TariffControls::new(&initial.tariff);
+    let bs_horizon = RwSignal::new(initial.settings.bs_horizon);
+    let aggregator_return = RwSignal::new(initial.settings.aggregator_return);
     let scenario = RwSignal::new(initial);
-    let preset = RwSignal::new(p0);
-    let buy = RwSignal::new(b0.to_string());
-    let sell = RwSignal::new(s0.to_string());
+    // Show a scenario's tariff and settings in the controls (reset, site change, upload).
+    let show_settings = move |s: &Scenario| {
+        controls.show(&s.tariff);
+        bs_horizon.set(s.settings.bs_horizon);
+        aggregator_return.set(s.settings.aggregator_return);
+    };
     let input_error = RwSignal::new(note);
     let share = RwSignal::new(String::new());
     let fault_member = RwSignal::new(String::new());
@@ -449,7 +408,7 @@ pub fn Compare() -> impl IntoView {
         input_error.set(None);
         scenario.update(|s| s.settings.coordinator.faults.push(fault));
     };
-    let tariff = Memo::new(move |_| tariff_from_controls(preset.get(), &buy.get(), &sell.get()));
+    let tariff = Memo::new(move |_| controls.tariff());
 
     // Valid tariff changes update the scenario; invalid ones are explained and change nothing.
     Effect::new(move |_| {
@@ -457,6 +416,17 @@ pub fn Compare() -> impl IntoView {
             if scenario.with_untracked(|s| s.tariff != t) {
                 scenario.update(|s| s.tariff = t);
             }
+        }
+    });
+    Effect::new(move |_| {
+        let (h, r) = (bs_horizon.get(), aggregator_return.get());
+        if scenario
+            .with_untracked(|s| s.settings.bs_horizon != h || s.settings.aggregator_return != r)
+        {
+            scenario.update(|s| {
+                s.settings.bs_horizon = h;
+                s.settings.aggregator_return = r;
+            });
         }
     });
     // Every scenario change is saved and run.
@@ -467,24 +437,27 @@ pub fn Compare() -> impl IntoView {
         }
         engine.run(s);
     });
-    let on_upload = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
+    // Every file the page accepts goes through here: profiles, a members file or a scenario.
+    let load_file = move |kind: FileKind, file: web_sys::File| {
         let current = tariff.get_untracked();
         spawn_local(async move {
             let name = file.name();
             let result = match browser_io::read_file(&file).await {
-                Ok(bytes) => match current {
-                    Ok(t) => scenario_from_upload(&name, &bytes, t),
-                    Err(e) => Err(e),
-                },
+                Ok(bytes) => {
+                    let mut next = scenario.get_untracked();
+                    match kind.or_guess(&name, &bytes) {
+                        FileKind::Members => {
+                            apply_members_file(&mut next, &name, &bytes).map(|_| next)
+                        }
+                        FileKind::Scenario => std::str::from_utf8(&bytes)
+                            .map_err(|_| format!("{name}: not UTF-8 text"))
+                            .and_then(|text| {
+                                Scenario::from_json(&name, text).map_err(|e| e.to_string())
+                            })
+                            .inspect(|s| show_settings(s)),
+                        _ => current.and_then(|t| scenario_from_upload(&name, &bytes, t)),
+                    }
+                }
                 Err(e) => Err(e),
             };
             match result {
@@ -498,37 +471,39 @@ pub fn Compare() -> impl IntoView {
             }
         });
     };
-    let on_members_upload = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        spawn_local(async move {
-            let name = file.name();
-            let mut next = scenario.get_untracked();
-            let result = match browser_io::read_file(&file).await {
-                Ok(bytes) => apply_members_file(&mut next, &name, &bytes),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(_) => {
-                    input_error.set(None);
-                    scenario.set(next);
-                }
-                Err(e) => input_error.set(Some(format!(
-                    "{e} — the previous scenario and results are kept."
-                ))),
+    let on_file = move |kind: FileKind| {
+        move |ev: leptos::ev::Event| {
+            if let Some(file) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|input| input.files())
+                .and_then(|f| f.get(0))
+            {
+                load_file(kind, file);
             }
-        });
+        }
+    };
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            load_file(FileKind::Guess, file);
+        }
     };
     let export_csv = move |_| {
         if let Some(r) = engine.report.get_untracked() {
             let _ = browser_io::download("gridshare-results.csv", "text/csv", &results_csv(&r));
+        }
+    };
+    let export_steps_csv = move |_| {
+        if let Some(r) = engine.report.get_untracked() {
+            let axis = scenario.with_untracked(|s| s.axis);
+            let _ = browser_io::download("gridshare-steps.csv", "text/csv", &steps_csv(&r, &axis));
         }
     };
     let export_json = move |_| {
@@ -602,11 +577,12 @@ pub fn Compare() -> impl IntoView {
     });
 
     let cards = move || {
+        let stale = engine.stale.get();
         engine.report.get().map(|r: RunReport| {
             let reference = r.models[0].clone();
             r.models
                 .iter()
-                .map(|m| kpi_card(m, &reference))
+                .map(|m| kpi_card(m, &reference, stale))
                 .collect_view()
         })
     };
@@ -628,54 +604,30 @@ pub fn Compare() -> impl IntoView {
                     ),
                 })}
             </p>
-            <div class="inputs">
-                <label>
-                    "Tariff "
-                    <select
-                        data-testid="tariff-preset"
-                        on:change=move |ev| {
-                            let p = preset_of(&event_target_value(&ev));
-                            let (b, s) = preset_prices(p);
-                            buy.set(b.to_string());
-                            sell.set(s.to_string());
-                            preset.set(p);
-                        }
-                    >
-                        {TariffPreset::ALL
-                            .into_iter()
-                            .map(|p| view! { <option value=preset_key(p) selected=move || preset.get() == p>{p.label()}</option> })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>
-                    {move || format!("Retail (buy) price: {} ₹/kWh", buy.get())}
-                    <input type="range" min="1" max="20" step="0.1" data-testid="price-buy"
-                        prop:value=move || buy.get() on:input=move |ev| buy.set(event_target_value(&ev)) />
-                </label>
-                <label>
-                    {move || format!("Feed-in (sell) price: {} ₹/kWh", sell.get())}
-                    <input type="range" min="0" max="20" step="0.1" data-testid="price-sell"
-                        prop:value=move || sell.get() on:input=move |ev| sell.set(event_target_value(&ev)) />
-                </label>
-            </div>
-            <div class="inputs">
+            <TariffEditor controls=controls bs_horizon=bs_horizon aggregator_return=aggregator_return />
+            <div class="inputs dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
+                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop>
+                <p class="drop-hint">"Drop a profiles CSV, a members file or a scenario JSON anywhere here, or pick one:"</p>
                 <label>
                     "Your load profiles (CSV: long, wide or one column) "
-                    <input type="file" accept=".csv,.txt" data-testid="upload-profiles" on:change=on_upload />
+                    <input type="file" accept=".csv,.txt" data-testid="upload-profiles" on:change=on_file(FileKind::Profiles) />
                 </label>
                 <label>
                     "Members file (member_id,archetype,pv_kwp,battery_kwh,battery_kw) "
-                    <input type="file" accept=".csv,.txt" data-testid="upload-members" on:change=on_members_upload />
+                    <input type="file" accept=".csv,.txt" data-testid="upload-members" on:change=on_file(FileKind::Members) />
+                </label>
+                <label>
+                    "Scenario (JSON, as downloaded) "
+                    <input type="file" accept=".json,application/json" data-testid="upload-scenario" on:change=on_file(FileKind::Scenario) />
                 </label>
                 <div class="buttons">
                     <button type="button" data-testid="run" on:click=move |_| engine.run(scenario.get_untracked())>"Run again"</button>
                     <button type="button" data-testid="cancel" on:click=move |_| engine.cancel()>"Cancel"</button>
                     <button type="button" data-testid="reset" on:click=move |_| {
                         let s = Scenario::default_north();
-                        let (p, b, v) = controls_of(&s.tariff);
-                        preset.set(p);
-                        buy.set(b.to_string());
-                        sell.set(v.to_string());
+                        show_settings(&s);
                         input_error.set(None);
                         scenario.set(s);
                     }>"Default village"</button>
@@ -695,12 +647,17 @@ pub fn Compare() -> impl IntoView {
                 <div class="inputs">
                     <label>
                         "Site "
-                        <select data-testid="site" on:change=move |ev| {
+                        <select data-testid="site"
+                            prop:value=move || if spec_of(&scenario.get()).is_some_and(|s| s.site == Site::WarmHumidSouth) { "south" } else { "north" }
+                            on:change=move |ev| {
                             let site = if event_target_value(&ev) == "south" { Site::WarmHumidSouth } else { Site::CompositeNorth };
-                            let mut s = Scenario::generated(site, preset.get_untracked());
-                            if let Ok(t) = tariff.get_untracked() {
-                                s.tariff = t;
+                            let mut s = Scenario::generated(site, TariffPreset::Study);
+                            match tariff.get_untracked() {
+                                Ok(t) => s.tariff = t,
+                                Err(_) => show_settings(&s),
                             }
+                            s.settings.bs_horizon = bs_horizon.get_untracked();
+                            s.settings.aggregator_return = aggregator_return.get_untracked();
                             scenario.set(s);
                         }>
                             <option value="north" selected=move || spec_of(&scenario.get()).is_some_and(|s| s.site == Site::CompositeNorth)>{Site::CompositeNorth.label()}</option>
@@ -803,8 +760,10 @@ pub fn Compare() -> impl IntoView {
                 aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
             <canvas node_ref=classes_canvas width="720" height="280" data-testid="classes-chart" role="img"
                 aria-label="Stacked bars of member-hours per month in each loaded p-MAS class"></canvas>
+            <Timeline report=engine.report stale=engine.stale axis=Signal::derive(move || scenario.with(|s| s.axis)) />
             <div class="buttons">
-                <button type="button" data-testid="export-csv" on:click=export_csv>"Export results (CSV)"</button>
+                <button type="button" data-testid="export-csv" on:click=export_csv>"Export results per member (CSV)"</button>
+                <button type="button" data-testid="export-steps-csv" on:click=export_steps_csv>"Export results per step (CSV)"</button>
                 <button type="button" data-testid="export-json" on:click=export_json>"Export report (JSON)"</button>
                 <button type="button" data-testid="export-png" on:click=export_png>"Chart as PNG"</button>
                 <button type="button" data-testid="download-scenario" on:click=download_scenario>"Download scenario"</button>
@@ -869,16 +828,25 @@ mod tests {
     }
 
     #[test]
-    fn controls_are_validated_with_a_message() {
-        assert!(tariff_from_controls(TariffPreset::Study, "10", "8").is_ok());
-        let err = tariff_from_controls(TariffPreset::Study, "10", "12").unwrap_err();
-        assert!(err.contains("must be below"), "{err}");
-        // Time-of-day: the solar-hour price (6.5 × 0.8 = 5.2) must stay above feed-in.
-        assert!(tariff_from_controls(TariffPreset::IndianTimeOfDay, "6.5", "5.5").is_err());
-        assert!(tariff_from_controls(TariffPreset::IndianTimeOfDay, "6.5", "3").is_ok());
-        assert!(tariff_from_controls(TariffPreset::FlatRetail, "x", "3")
-            .unwrap_err()
-            .contains("not a number"));
+    fn dropped_files_are_recognised() {
+        let g = FileKind::Guess;
+        assert_eq!(g.or_guess("s.json", b"{}"), FileKind::Scenario);
+        assert_eq!(
+            g.or_guess("m.csv", b"member_id,archetype,pv_kwp\n"),
+            FileKind::Members
+        );
+        assert_eq!(
+            g.or_guess("p.csv", b"timestamp,member_id,load_kw\n"),
+            FileKind::Profiles
+        );
+        assert_eq!(
+            FileKind::Members.or_guess("x.json", b"{"),
+            FileKind::Members
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_in_thousands() {
         assert_eq!(thousands(1234567.4), "1,234,567");
         assert_eq!(thousands(-1234.0), "−1,234");
     }

@@ -1,6 +1,6 @@
 //! The page's side of the engine worker: start it, send scenarios, route answers to signals.
 
-use engine::run::RunReport;
+use engine::run::{Model, RunReport};
 use engine::scenario::Scenario;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -18,6 +18,9 @@ pub struct EngineState {
     pub progress: RwSignal<Option<f64>>,
     /// The last failure, for the user.
     pub error: RwSignal<Option<String>>,
+    /// The report's cloud-P2P card and every PM are from the previous scenario while the
+    /// coordinator re-runs (the four settle-only models are already current).
+    pub stale: RwSignal<bool>,
     ready: RwSignal<bool>,
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
@@ -35,6 +38,7 @@ impl EngineState {
             report: RwSignal::new(None),
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
+            stale: RwSignal::new(false),
             ready: RwSignal::new(false),
             current: StoredValue::new(0),
             worker: StoredValue::new_local(None),
@@ -70,9 +74,24 @@ impl EngineState {
                 Ok(FromWorker::Progress { id, done }) if id == self.current.get_value() => {
                     self.progress.set(Some(done))
                 }
+                Ok(FromWorker::Partial { id, report }) if id == self.current.get_value() => {
+                    let mut report = *report;
+                    // Keep the previous cloud-P2P card on show (marked as updating) until the
+                    // coordinator's new answer arrives.
+                    if let Some(cloud) = self
+                        .report
+                        .with_untracked(|r| r.as_ref().and_then(|r| r.model(Model::Cloud).cloned()))
+                    {
+                        report.models.push(cloud);
+                    }
+                    self.error.set(None);
+                    self.stale.set(true);
+                    self.report.set(Some(report));
+                }
                 Ok(FromWorker::Done { id, report }) if id == self.current.get_value() => {
                     self.progress.set(None);
                     self.error.set(None);
+                    self.stale.set(false);
                     self.report.set(Some(*report));
                 }
                 Ok(FromWorker::Failed { id, message })
@@ -116,6 +135,10 @@ impl EngineState {
     /// Stop the current run: end the worker and start a fresh one (results stay as they were).
     pub fn cancel(self) {
         self.current.set_value(self.current.get_value() + 1);
+        self.restart();
+    }
+
+    fn restart(self) {
         self.progress.set(None);
         self.ready.set(false);
         if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
@@ -124,8 +147,14 @@ impl EngineState {
         self.spawn();
     }
 
-    /// Run a scenario (the newest request wins; older answers are ignored).
+    /// Run a scenario (the newest request wins; older answers are ignored). A run still in
+    /// progress is abandoned — its worker is replaced — so a slider drag never waits for a year
+    /// of coordination it no longer needs.
     pub fn run(self, scenario: Scenario) {
+        if self.ready.get_untracked() && self.progress.get_untracked().is_some() {
+            self.current.set_value(self.current.get_value() + 1);
+            self.restart();
+        }
         if !self.ready.get_untracked() {
             self.queued.set_value(Some(scenario));
             return;

@@ -5,6 +5,8 @@ mod chart;
 mod compare;
 mod engine_client;
 pub mod protocol;
+mod tariff_editor;
+pub mod timeline;
 mod worked_example;
 
 use leptos::prelude::*;

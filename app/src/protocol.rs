@@ -1,12 +1,12 @@
 //! Messages between the page and the engine's Web Worker (JSON text; versioned so a cached old
 //! worker cannot be mistaken for a new one).
 
-use engine::run::{run, RunReport};
+use engine::run::{run, run_with_options, RunOptions, RunReport};
 use engine::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -36,6 +36,14 @@ pub enum FromWorker {
         id: u64,
         /// 0..=1.
         done: f64,
+    },
+    /// The quick first answer: no sharing, BS, MMR and SDR settled on the homes' own dispatch
+    /// (no cloud-P2P, no PM) — what a tariff change can show within milliseconds.
+    Partial {
+        /// Request id.
+        id: u64,
+        /// Four models' results.
+        report: Box<RunReport>,
     },
     /// The report.
     Done {
@@ -67,6 +75,19 @@ pub fn handle(text: &str, post: &mut dyn FnMut(&FromWorker)) {
     };
     match request {
         ToWorker::Run { id, scenario } => {
+            match run_with_options(&scenario, RunOptions::SETTLE_ONLY, &mut |_| {}, None) {
+                Ok(report) => post(&FromWorker::Partial {
+                    id,
+                    report: Box::new(report),
+                }),
+                Err(e) => {
+                    post(&FromWorker::Failed {
+                        id,
+                        message: e.to_string(),
+                    });
+                    return;
+                }
+            }
             let mut last = 0.0;
             let result = run(&scenario, &mut |done| {
                 if done - last >= 0.05 || done >= 1.0 {
@@ -106,7 +127,11 @@ mod tests {
         handle(&request, &mut |m| {
             answers.push(serde_json::to_string(m).unwrap())
         });
-        assert!(answers.first().unwrap().contains("\"progress\""));
+        let first: FromWorker = serde_json::from_str(answers.first().unwrap()).unwrap();
+        assert!(
+            matches!(first, FromWorker::Partial { id: 7, ref report } if report.models.len() == 4)
+        );
+        assert!(answers[1].contains("\"progress\""));
         let last: FromWorker = serde_json::from_str(answers.last().unwrap()).unwrap();
         assert!(matches!(last, FromWorker::Done { id: 7, ref report } if report.models.len() == 5));
         let mut bad = Vec::new();

@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use engine::community::{generate, CommunitySpec, Site};
-use engine::run::run;
+use engine::run::{run, run_with_options, RunOptions};
 use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::TariffPreset;
 use engine::{BillingHorizon, GridPrices, Settler, TimeAxis};
@@ -91,6 +91,18 @@ fn full_run(c: &mut Criterion) {
             let s = run(&south, &mut |_| {}).map(|r| r.models.len());
             black_box((n, s))
         });
+    });
+    // A tariff change: the homes' own dispatch re-settled under four rules, cloud-P2P left out.
+    group.bench_function("default_north_settle_only", |b| {
+        b.iter(|| {
+            black_box(
+                run_with_options(&north, RunOptions::SETTLE_ONLY, &mut |_| {}, None)
+                    .map(|r| r.models.len()),
+            )
+        });
+    });
+    group.bench_function("default_north", |b| {
+        b.iter(|| black_box(run(&north, &mut |_| {}).map(|r| r.models.len())));
     });
     let mut large = Scenario::default_north();
     if let CommunitySource::Generated(spec) = &mut large.community {

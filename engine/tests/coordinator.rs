@@ -8,6 +8,7 @@ mod common;
 use common::{lp_optimum, Case};
 use engine::community::{CommunitySpec, Site};
 use engine::coordinator::{Fault, Forecast, MemberStep};
+use engine::market::RuleId;
 use engine::run::{run, run_with_series, Model};
 use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::TariffPreset;
@@ -249,4 +250,82 @@ fn faults_keep_the_community_running_with_energy_balance() {
         ens(&report, Model::Cloud) <= ens(&report, Model::None),
         "islanded sharing serves at least as much"
     );
+}
+
+#[test]
+fn a_settle_only_run_matches_the_full_runs_four_models_and_the_series_add_up() {
+    let s = scenario(
+        Site::CompositeNorth,
+        14,
+        TariffPreset::IndianTimeOfDay,
+        true,
+    );
+    let full = engine::run::run(&s, &mut |_| {}).unwrap();
+    let quick =
+        engine::run::run_with_options(&s, engine::run::RunOptions::SETTLE_ONLY, &mut |_| {}, None)
+            .unwrap();
+    assert_eq!(quick.models.len(), 4);
+    assert_eq!(full.models.len(), 5);
+    for (q, f) in quick.models.iter().zip(&full.models) {
+        assert!(q.performance_measure.is_none() && f.performance_measure.is_some());
+        let f = engine::run::ModelReport {
+            performance_measure: None,
+            ..f.clone()
+        };
+        assert_eq!(
+            *q, f,
+            "{:?} differs between the settle-only and the full run",
+            q.model
+        );
+    }
+    assert!(quick.series.cloud.is_none());
+    let series = &full.series;
+    let cloud = series.cloud.as_ref().unwrap();
+    let steps = s.axis.steps;
+    assert_eq!(series.local.len(), steps);
+    assert_eq!(cloud.len(), steps);
+    let total = |v: &[f32]| v.iter().map(|x| f64::from(*x)).sum::<f64>();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * b.abs().max(1.0);
+    let none = full.model(Model::None).unwrap();
+    let sdr = full.model(Model::Sdr).unwrap();
+    let cloud_model = full.model(Model::Cloud).unwrap();
+    assert!(close(
+        total(&series.alone_import_kw),
+        none.energy.grid_import_kwh
+    ));
+    assert!(close(
+        total(&series.local.import_kw),
+        sdr.energy.grid_import_kwh
+    ));
+    assert!(close(
+        total(&cloud.import_kw),
+        cloud_model.energy.grid_import_kwh
+    ));
+    assert!(close(
+        total(&cloud.charge_kw) + total(&cloud.discharge_kw),
+        cloud_model.energy.ess_throughput_kwh
+    ));
+    let monthly = engine::run::monthly_throughput_kwh(&series.local, &s.axis);
+    assert!(close(monthly.iter().sum(), none.energy.ess_throughput_kwh));
+    // Shared energy = Σ min(TBP, TSP); MMR/SDR internal prices stay within the grid's.
+    let shared: f64 = (0..steps)
+        .map(|t| f64::from(series.local.tbp_kw[t].min(series.local.tsp_kw[t])))
+        .sum();
+    assert!(close(shared, sdr.energy.shared_kwh));
+    for t in 0..steps {
+        let grid = series.grid(t);
+        for rule in [RuleId::Mmr, RuleId::Sdr] {
+            let p = series.internal_prices(&series.local, rule, t).unwrap();
+            assert!(
+                p.buy_per_kwh <= grid.buy_per_kwh + 1e-6
+                    && p.sell_per_kwh >= grid.sell_per_kwh - 1e-6
+            );
+        }
+        assert!(series
+            .internal_prices(&series.local, RuleId::Bs, t)
+            .is_none());
+    }
+    let csv = series.to_csv(&s.axis);
+    assert_eq!(csv.lines().count(), steps + 1);
+    assert!(csv.lines().next().unwrap().contains("cloud_import_kw"));
 }

@@ -2,7 +2,11 @@
 //! homes' own battery rule, and cloud-P2P (coordinated batteries and flexible load, SDR bills,
 //! aggregator's return, contributions rewarded by SCR) — with grid outages and faults.
 
+mod series;
+
 use serde::{Deserialize, Serialize};
+
+pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
 use crate::battery::LocalBattery;
 use crate::community::{Battery, Member};
@@ -174,14 +178,17 @@ pub struct RunReport {
     pub member_ids: Vec<String>,
     /// What each member has.
     pub members: Vec<MemberInfo>,
-    /// The five models, in [`Model::ALL`] order.
+    /// The five models, in [`Model::ALL`] order (four when the run left cloud-P2P out).
     pub models: Vec<ModelReport>,
     /// The coordinator's solver statistics.
     pub solver: SolverStats,
-    /// V_max of the performance measure: −(perfect-foresight optimal one-meter bill), ₹.
-    pub best_possible_income: f64,
+    /// V_max of the performance measure: −(perfect-foresight optimal one-meter bill), ₹; `None`
+    /// when the run left it out ([`RunOptions::performance_measure`]).
+    pub best_possible_income: Option<f64>,
     /// Detailed settlement of the four rules on the homes' own net energy.
     pub settlement: SettlementReport,
+    /// Community time series of every behaviour.
+    pub series: RunSeries,
 }
 
 impl RunReport {
@@ -199,6 +206,7 @@ struct Flows {
     axis: crate::time_axis::TimeAxis,
     e: EnergyReport,
     pv_used: f64,
+    series: FlowSeries,
 }
 
 impl Flows {
@@ -207,6 +215,7 @@ impl Flows {
             axis,
             e: EnergyReport::default(),
             pv_used: 0.0,
+            series: FlowSeries::default(),
         }
     }
 
@@ -255,6 +264,17 @@ impl Flows {
         let traded = buy.min(sell);
         import += buy - traded;
         export += sell - traded;
+        let kw = |kwh: f64| kwh / hours;
+        self.series.push(FlowStep {
+            load_kw: steps.iter().map(|s| s.load_kw).sum(),
+            pv_kw: steps.iter().map(|s| s.pv_kw).sum(),
+            charge_kw: steps.iter().map(|s| s.charge_kw).sum(),
+            discharge_kw: steps.iter().map(|s| s.discharge_kw).sum(),
+            import_kw: kw(import),
+            export_kw: kw(export),
+            tbp_kw: kw(buy),
+            tsp_kw: kw(sell),
+        });
         self.e.shared_kwh += traded;
         self.e.grid_import_kwh += import;
         self.e.grid_export_kwh += export;
@@ -269,12 +289,12 @@ impl Flows {
         }
     }
 
-    fn finish(mut self) -> EnergyReport {
+    fn finish(mut self) -> (EnergyReport, FlowSeries) {
         let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
         self.e.self_consumption = share(self.pv_used, self.e.pv_kwh);
         let served = self.e.load_kwh - self.e.energy_not_served_kwh;
         self.e.self_sufficiency = share(served - self.e.grid_import_kwh, self.e.load_kwh);
-        self.e
+        (self.e, self.series)
     }
 }
 
@@ -318,14 +338,53 @@ fn model_report(
     }
 }
 
+/// Which parts of a run to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Simulate cloud-P2P (the coordinator's dispatch). Without it a run only settles the homes'
+    /// own dispatch under no sharing, BS, MMR and SDR — the part a tariff change can re-settle in
+    /// milliseconds, because the homes' battery rule does not look at prices.
+    pub cloud: bool,
+    /// Work out the best possible bill (V_max, perfect-foresight weekly optima), which the
+    /// performance measure needs; without it PM is `None`.
+    pub performance_measure: bool,
+}
+
+impl RunOptions {
+    /// Only what a tariff change on the homes' own dispatch needs: four rules, no cloud-P2P, no PM.
+    pub const SETTLE_ONLY: Self = Self {
+        cloud: false,
+        performance_measure: false,
+    };
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            cloud: true,
+            performance_measure: true,
+        }
+    }
+}
+
 /// Run a scenario. `progress` receives the share done (0..=1) once a simulated day.
 pub fn run(scenario: &Scenario, progress: &mut dyn FnMut(f64)) -> Result<RunReport, ScenarioError> {
-    run_with_series(scenario, progress, None)
+    run_with_options(scenario, RunOptions::default(), progress, None)
 }
 
 /// [`run`], also sending every member's flows of the no-sharing and cloud-P2P behaviour to `series`.
 pub fn run_with_series(
     scenario: &Scenario,
+    progress: &mut dyn FnMut(f64),
+    series: Option<&mut SeriesSink>,
+) -> Result<RunReport, ScenarioError> {
+    run_with_options(scenario, RunOptions::default(), progress, series)
+}
+
+/// [`run`] with [`RunOptions`] and an optional per-member series sink.
+pub fn run_with_options(
+    scenario: &Scenario,
+    options: RunOptions,
     progress: &mut dyn FnMut(f64),
     mut series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
@@ -368,13 +427,15 @@ pub fn run_with_series(
         .map(|m| m.battery.map(LocalBattery::new))
         .collect();
     let mut island_state: Vec<Option<(Battery, f64)>> = vec![None; n];
-    let mut cloud = CloudSim::new(
-        members,
-        &community.grid_available,
-        &prices,
-        axis,
-        &settings.coordinator,
-    );
+    let mut cloud = options.cloud.then(|| {
+        CloudSim::new(
+            members,
+            &community.grid_available,
+            &prices,
+            axis,
+            &settings.coordinator,
+        )
+    });
     let (mut local_flows, mut shared_flows, mut cloud_flows) =
         (Flows::new(axis), Flows::new(axis), Flows::new(axis));
     let mut local_steps = vec![MemberStep::default(); n];
@@ -468,47 +529,53 @@ pub fn run_with_series(
         );
 
         // Cloud-P2P.
-        cloud.step(t, &mut cloud_steps);
-        let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
-        let community_import: f64 = cloud_steps
-            .iter()
-            .zip(&coordinated)
-            .filter(|(_, c)| **c)
-            .map(|(s, _)| s.net_kw)
-            .sum::<f64>()
-            .max(0.0);
-        let class = LoadClass::of_ratio(if limit_kw > 0.0 {
-            community_import / limit_kw
-        } else {
-            0.0
-        });
-        cloud_settler.set_participation(&coordinated);
-        cloud_settler.set_contribution_weight(class.contribution_weight());
-        for (k, s) in cloud_steps.iter().enumerate() {
-            net[k] = s.net_kw * hours;
-        }
-        cloud_settler
-            .push_step(*grid, &net)
-            .map_err(|e| ScenarioError::Settings(e.to_string()))?;
-        cloud_flows.add(
-            members,
-            t,
-            &cloud_steps,
-            &coordinated,
-            hours,
-            true,
-            grid,
-            grid_up,
-        );
+        if let Some(cloud) = cloud.as_mut() {
+            cloud.step(t, &mut cloud_steps);
+            let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
+            let community_import: f64 = cloud_steps
+                .iter()
+                .zip(&coordinated)
+                .filter(|(_, c)| **c)
+                .map(|(s, _)| s.net_kw)
+                .sum::<f64>()
+                .max(0.0);
+            let class = LoadClass::of_ratio(if limit_kw > 0.0 {
+                community_import / limit_kw
+            } else {
+                0.0
+            });
+            cloud_settler.set_participation(&coordinated);
+            cloud_settler.set_contribution_weight(class.contribution_weight());
+            for (k, s) in cloud_steps.iter().enumerate() {
+                net[k] = s.net_kw * hours;
+            }
+            cloud_settler
+                .push_step(*grid, &net)
+                .map_err(|e| ScenarioError::Settings(e.to_string()))?;
+            cloud_flows.add(
+                members,
+                t,
+                &cloud_steps,
+                &coordinated,
+                hours,
+                true,
+                grid,
+                grid_up,
+            );
 
+            for k in 0..n {
+                unserved_cloud[k] += cloud_steps[k].unserved_kw * hours * grid.buy_per_kwh;
+            }
+        }
         for k in 0..n {
             unserved_alone[k] += local_steps[k].unserved_kw * hours * grid.buy_per_kwh;
-            unserved_cloud[k] += cloud_steps[k].unserved_kw * hours * grid.buy_per_kwh;
         }
         if let Some(sink) = series.as_deref_mut() {
             for k in 0..n {
                 sink(Model::None, t, k, &local_steps[k]);
-                sink(Model::Cloud, t, k, &cloud_steps[k]);
+                if cloud.is_some() {
+                    sink(Model::Cloud, t, k, &cloud_steps[k]);
+                }
             }
         }
         if (t + 1) % axis.steps_per_day.max(1) as usize == 0 {
@@ -516,13 +583,19 @@ pub fn run_with_series(
         }
     }
 
-    let best_bill = best_possible_bill(scenario, members, &prices);
+    let best_bill = if options.performance_measure {
+        best_possible_bill(scenario, members, &prices)
+    } else {
+        f64::NAN
+    };
     let local = local_settler.finish(settings.aggregator_return);
-    let cloud_settlement = cloud_settler.finish(settings.aggregator_return);
+    let cloud_settlement = cloud
+        .is_some()
+        .then(|| cloud_settler.finish(settings.aggregator_return));
     let reference = local.rule(RuleId::None).map_or(0.0, |r| r.reference_bill);
     let potential = reference - best_bill;
-    let alone = local_flows.finish();
-    let shared = shared_flows.finish();
+    let (alone, alone_series) = local_flows.finish();
+    let (shared, shared_series) = shared_flows.finish();
     let mut models = Vec::new();
     for (model, rule) in [
         (Model::None, RuleId::None),
@@ -540,19 +613,25 @@ pub fn run_with_series(
             models.push(model_report(model, r, &ids, energy, potential, grid_bill));
         }
     }
-    if let (Some(sdr), Some(none)) = (cloud_settlement.rule(RuleId::Sdr), local.rule(RuleId::None))
-    {
-        let mut cloud_model = mla_settlement(
-            sdr,
-            none,
-            &cloud_settlement,
-            &ids,
-            cloud_flows.finish(),
-            potential,
-            settings.aggregator_return,
-        );
-        cloud_model.grid_bill = sdr.community_bill;
-        models.push(cloud_model);
+    let mut cloud_series = None;
+    if let Some(cloud_settlement) = &cloud_settlement {
+        let (cloud_energy, flows) = cloud_flows.finish();
+        cloud_series = Some(flows);
+        if let (Some(sdr), Some(none)) =
+            (cloud_settlement.rule(RuleId::Sdr), local.rule(RuleId::None))
+        {
+            let mut cloud_model = mla_settlement(
+                sdr,
+                none,
+                cloud_settlement,
+                &ids,
+                cloud_energy,
+                potential,
+                settings.aggregator_return,
+            );
+            cloud_model.grid_bill = sdr.community_bill;
+            models.push(cloud_model);
+        }
     }
     // Consumers and prosumers by what they own (PV), the same split for every model. Consumer
     // savings compare costs with unserved energy valued, like PM.
@@ -584,8 +663,8 @@ pub fn run_with_series(
     let reference_cost = models.first().map_or(0.0, |m| m.cost_with_unserved);
     let span = reference_cost - best_bill;
     for m in &mut models {
-        m.performance_measure =
-            (span.abs() > 1e-9).then(|| (reference_cost - m.cost_with_unserved) / span);
+        m.performance_measure = (span.abs() > 1e-9 && span.is_finite())
+            .then(|| (reference_cost - m.cost_with_unserved) / span);
     }
     progress(1.0);
     Ok(RunReport {
@@ -603,9 +682,17 @@ pub fn run_with_series(
             .collect(),
         member_ids: ids,
         models,
-        solver: cloud.stats.clone(),
-        best_possible_income: -best_bill,
+        solver: cloud.map(|c| c.stats.clone()).unwrap_or_default(),
+        best_possible_income: best_bill.is_finite().then_some(-best_bill),
         settlement: local,
+        series: RunSeries {
+            buy_per_kwh: prices.iter().map(|p| p.buy_per_kwh as f32).collect(),
+            sell_per_kwh: prices.iter().map(|p| p.sell_per_kwh as f32).collect(),
+            alone_import_kw: alone_series.import_kw,
+            alone_export_kw: alone_series.export_kw,
+            local: shared_series,
+            cloud: cloud_series,
+        },
     })
 }
 

@@ -1,0 +1,68 @@
+// Screenshots of the main screens for the README: `node scripts/screenshots.mjs` after
+// `trunk build --release` (scripts/screenshots.sh does both). Serves dist/ from a sub-path like
+// the end-to-end tests and saves PNGs into docs/screenshots/.
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveStatic } from '../tests/e2e/serve.mjs';
+import { launch, openPage } from '../tests/e2e/browser.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'docs', 'screenshots');
+const byId = (id) => `[data-testid="${id}"]`;
+const upToDate = (page) => page.waitForFunction(
+  (sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 60000 });
+
+await mkdir(OUT, { recursive: true });
+const server = await serveStatic(join(ROOT, 'dist'), '/demo/gridshare/');
+const browser = await launch();
+const errors = [];
+try {
+  const only = process.argv[2];
+  const shots = {
+    async compare() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.locator('.card').first().screenshot({ path: join(OUT, 'compare.png') });
+      await page.close();
+    },
+    async timeline() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.selectOption(byId('timeline-model'), 'cloud');
+      await page.selectOption(byId('timeline-span'), 'week');
+      await page.waitForTimeout(300);
+      await page.locator(byId('timeline')).screenshot({ path: join(OUT, 'timeline.png') });
+      await page.close();
+    },
+    async tariff() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await page.selectOption(byId('tariff-preset'), 'tod');
+      await page.click(`${byId('tou-table')} summary`);
+      await upToDate(page);
+      await page.locator('.inputs.tariff').screenshot({ path: join(OUT, 'tariff.png') });
+      await page.close();
+    },
+    async phone() {
+      const page = await openPage(browser, server.url, errors, { width: 390, height: 844 });
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.screenshot({ path: join(OUT, 'phone.png'), fullPage: false });
+      await page.evaluate(() => document.querySelector('[data-testid="kpi-none"]').scrollIntoView());
+      await page.screenshot({ path: join(OUT, 'phone-kpis.png'), fullPage: false });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      console.log(`phone: horizontal overflow ${overflow}px`);
+      await page.close();
+    },
+  };
+  for (const [name, shot] of Object.entries(shots)) {
+    if (!only || only === name) { await shot(); console.log(`saved ${name}`); }
+  }
+  if (errors.length) { console.error(errors); process.exitCode = 1; }
+} finally {
+  await browser.close();
+  await server.close();
+}
