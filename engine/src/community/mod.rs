@@ -367,7 +367,9 @@ fn member_load(
     for day in 0..days {
         let month = axis.calendar_month_of(day * 24);
         let temperature = climate.mean_temperature_c[month];
-        let mut rng = Rng::new(spec.seed, Stream::MemberDay, k as u64, day as u64);
+        // Keyed by the day's absolute index, so a window of a run has the run's profiles.
+        let absolute_day = u64::from(axis.start_day_of_year) + day as u64;
+        let mut rng = Rng::new(spec.seed, Stream::MemberDay, k as u64, absolute_day);
         let mut day_kw = [0.0; 24];
         for (a, _) in list.iter().zip(&owned).filter(|(_, own)| **own) {
             add_appliance_day(a, temperature, &mut rng, &mut day_kw);
@@ -384,7 +386,8 @@ fn outage_mask(spec: &CommunitySpec, climate: &Climate, axis: &TimeAxis) -> Vec<
     let days = axis.steps.div_ceil(24);
     for day in 0..days {
         let month = axis.calendar_month_of(day * 24);
-        let mut rng = Rng::new(spec.seed, Stream::Outage, day as u64, 0);
+        let absolute_day = u64::from(axis.start_day_of_year) + day as u64;
+        let mut rng = Rng::new(spec.seed, Stream::Outage, absolute_day, 0);
         let hours =
             (climate.outage_hours_per_day[month] * rng.lognormal_factor(0.4)).round() as usize;
         let blocks = 1 + (rng.uniform() * 3.0) as usize;

@@ -96,7 +96,8 @@ pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f
         let month = axis.calendar_month_of(step);
         if axis.day_of(step) != day_index {
             day_index = axis.day_of(step);
-            let mut rng = Rng::new(seed, Stream::Weather, day_index as u64, 0);
+            let absolute_day = u64::from(axis.start_day_of_year) + day_index as u64;
+            let mut rng = Rng::new(seed, Stream::Weather, absolute_day, 0);
             let kc = climate.clear_sky_index[month] * rng.lognormal_factor(DAILY_CLOUD_SIGMA);
             day_kc = kc.clamp(0.05, 1.05);
         }
