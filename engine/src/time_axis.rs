@@ -18,6 +18,18 @@ pub struct TimeAxis {
 }
 
 impl TimeAxis {
+    /// Steps `from..to` of this axis as an axis of their own. `from` must fall on a midnight
+    /// (whole days), so the window's days are the run's days.
+    pub fn window(&self, from: usize, to: usize) -> Self {
+        let spd = self.steps_per_day.max(1) as usize;
+        debug_assert!(from.is_multiple_of(spd), "windows start at midnight");
+        Self {
+            steps: to.saturating_sub(from),
+            start_day_of_year: self.start_day_of_year + (from / spd) as u32,
+            ..*self
+        }
+    }
+
     /// An hourly axis with `steps` steps.
     pub fn hourly(steps: usize) -> Self {
         Self {

@@ -132,6 +132,24 @@ pub(crate) fn island(
     }
 }
 
+/// What a [`CloudSim`] carries from one window of a run to the next: batteries, today's
+/// flexible energy and plan, the active plan and the statistics.
+pub(crate) struct CloudState {
+    batteries: Vec<Option<(Battery, f64)>>,
+    flex_left: Vec<f64>,
+    active: Option<ActivePlan>,
+    day_flex_plan: Vec<f64>,
+    last_coordinated: Vec<bool>,
+    stats: SolverStats,
+}
+
+impl CloudState {
+    /// The solver statistics so far.
+    pub fn stats(&self) -> &SolverStats {
+        &self.stats
+    }
+}
+
 /// The cloud-P2P community, one step at a time.
 pub(crate) struct CloudSim<'a> {
     members: &'a [Member],
@@ -174,6 +192,41 @@ impl<'a> CloudSim<'a> {
             last_coordinated: vec![false; members.len()],
             stats: SolverStats::default(),
         }
+    }
+
+    /// End of a window: the state the next window continues from.
+    #[must_use]
+    pub fn into_state(self) -> CloudState {
+        CloudState {
+            batteries: self.batteries,
+            flex_left: self.flex_left,
+            active: self.active,
+            day_flex_plan: self.day_flex_plan,
+            last_coordinated: self.last_coordinated,
+            stats: self.stats,
+        }
+    }
+
+    /// Continue from `state` in a window that starts `shift` steps (whole days) after the
+    /// previous window's start, so step indices of the state move back by `shift`.
+    pub fn resume(&mut self, state: CloudState, shift: usize) {
+        let spd = self.axis.steps_per_day.max(1) as usize;
+        self.batteries = state.batteries;
+        self.flex_left = state.flex_left;
+        self.last_coordinated = state.last_coordinated;
+        self.stats = state.stats;
+        self.day_flex_plan = state
+            .day_flex_plan
+            .get(shift..)
+            .unwrap_or_default()
+            .to_vec();
+        self.active = state.active.and_then(|mut a| {
+            a.start = a.start.checked_sub(shift)?;
+            for d in &mut a.plan_days {
+                *d = d.checked_sub(shift / spd)?;
+            }
+            Some(a)
+        });
     }
 
     fn failed(&self, k: usize, t: usize) -> bool {

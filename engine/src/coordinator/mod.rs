@@ -5,7 +5,7 @@ mod cloud;
 mod optimiser;
 mod pwl;
 
-pub(crate) use cloud::{island, CloudSim};
+pub(crate) use cloud::{island, CloudSim, CloudState};
 pub use cloud::{MemberStep, SolverStats};
 pub use optimiser::{PeakPenalty, SolveStatus};
 
@@ -75,6 +75,43 @@ pub struct CoordinatorSettings {
     pub flex_power_multiple: f64,
     /// Fault events.
     pub faults: Vec<Fault>,
+}
+
+impl CoordinatorSettings {
+    /// The same settings for a window starting at run step `from`: faults move back by `from`
+    /// (those that ended before it are dropped, those that began before it start at 0).
+    pub fn shifted(&self, from: usize) -> Self {
+        let shift = |a: usize, b: usize| (b > from).then(|| (a.saturating_sub(from), b - from));
+        Self {
+            faults: self
+                .faults
+                .iter()
+                .filter_map(|f| match f {
+                    Fault::MemberFailure {
+                        member,
+                        from_step,
+                        to_step,
+                    } => shift(*from_step, *to_step).map(|(a, b)| Fault::MemberFailure {
+                        member: member.clone(),
+                        from_step: a,
+                        to_step: b,
+                    }),
+                    Fault::CoordinatorOutage { from_step, to_step } => shift(*from_step, *to_step)
+                        .map(|(a, b)| Fault::CoordinatorOutage {
+                            from_step: a,
+                            to_step: b,
+                        }),
+                    Fault::GridOutage { from_step, to_step } => {
+                        shift(*from_step, *to_step).map(|(a, b)| Fault::GridOutage {
+                            from_step: a,
+                            to_step: b,
+                        })
+                    }
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
 }
 
 impl Default for CoordinatorSettings {

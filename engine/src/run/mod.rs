@@ -3,6 +3,7 @@
 //! aggregator's return, contributions rewarded by SCR) — with grid outages and faults.
 
 mod series;
+mod source;
 
 use serde::{Deserialize, Serialize};
 
@@ -10,15 +11,15 @@ pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
 use crate::battery::LocalBattery;
 use crate::community::{Battery, Member};
-use crate::coordinator::Fault;
 use crate::coordinator::{
-    connection_kw, island, optimise_whole_horizon, CloudSim, LoadClass, MemberStep, SolverStats,
-    WholeHorizon,
+    connection_kw, island, optimise_whole_horizon, CloudSim, CloudState, LoadClass, MemberStep,
+    SolverStats, WholeHorizon,
 };
 use crate::market::{RuleId, SupplyDemandRatio};
 use crate::metrics::{RuleReport, SettlementReport};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::settle::Settler;
+use source::Source;
 
 /// The models Gridshare compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -201,6 +202,17 @@ impl RunReport {
 /// Receives every member's flows at every step: (model, step, member index, flows).
 pub type SeriesSink<'a> = dyn FnMut(Model, usize, usize, &MemberStep) + 'a;
 
+/// Where a step is: the window's members, the step in the run (`t`) and in the window (`lt`).
+#[derive(Clone, Copy)]
+struct At<'a> {
+    members: &'a [Member],
+    t: usize,
+    lt: usize,
+    hours: f64,
+    grid: &'a crate::market::GridPrices,
+    grid_up: bool,
+}
+
 /// Running energy totals of one behaviour.
 struct Flows {
     axis: crate::time_axis::TimeAxis,
@@ -220,24 +232,21 @@ impl Flows {
     }
 
     /// Add a step; `shared` nets the participants' imports and exports as one community.
-    #[allow(clippy::too_many_arguments)] // one call site per behaviour; a struct would only rename them
-    fn add(
-        &mut self,
-        members: &[Member],
-        t: usize,
-        steps: &[MemberStep],
-        participates: &[bool],
-        hours: f64,
-        shared: bool,
-        grid: &crate::market::GridPrices,
-        grid_up: bool,
-    ) {
+    fn add(&mut self, at: &At<'_>, steps: &[MemberStep], participates: &[bool], shared: bool) {
+        let At {
+            members,
+            t,
+            lt,
+            hours,
+            grid,
+            grid_up,
+        } = *at;
         let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
         let mut unserved = 0.0;
         let month = self.axis.month_of(t) - self.axis.month_of(0);
         for (k, s) in steps.iter().enumerate() {
             self.e.load_kwh += s.load_kw * hours;
-            let pv_raw = members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+            let pv_raw = members[k].pv_kw.get(lt).copied().unwrap_or(0.0);
             self.e.pv_kwh += pv_raw * hours;
             self.e.ess_throughput_kwh += (s.charge_kw + s.discharge_kw) * hours;
             unserved += s.unserved_kw * hours;
@@ -389,28 +398,16 @@ pub fn run_with_options(
     mut series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
     scenario.validate()?;
-    let mut community = scenario.community()?;
-    for fault in &scenario.settings.coordinator.faults {
-        if let Fault::GridOutage { from_step, to_step } = fault {
-            let end = (*to_step).min(community.grid_available.len());
-            for slot in community
-                .grid_available
-                .iter_mut()
-                .take(end)
-                .skip(*from_step)
-            {
-                *slot = false;
-            }
-        }
-    }
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
-    let members = &community.members;
-    let n = members.len();
+    let source = Source::of(scenario)?;
+    let members_info = source.members();
+    let n = members_info.len();
     let hours = axis.step_hours();
+    let spd = axis.steps_per_day.max(1) as usize;
     let settings = &scenario.settings;
-    let participates: Vec<bool> = members.iter().map(|m| m.participates).collect();
-    let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+    let participates: Vec<bool> = members_info.iter().map(|m| m.participates).collect();
+    let ids: Vec<String> = members_info.iter().map(|m| m.id.clone()).collect();
 
     let mut local_settler =
         Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
@@ -422,20 +419,11 @@ pub fn run_with_options(
             Box::new(SupplyDemandRatio),
         ],
     );
-    let mut local_batteries: Vec<Option<LocalBattery>> = members
+    let mut local_batteries: Vec<Option<LocalBattery>> = members_info
         .iter()
         .map(|m| m.battery.map(LocalBattery::new))
         .collect();
     let mut island_state: Vec<Option<(Battery, f64)>> = vec![None; n];
-    let mut cloud = options.cloud.then(|| {
-        CloudSim::new(
-            members,
-            &community.grid_available,
-            &prices,
-            axis,
-            &settings.coordinator,
-        )
-    });
     let (mut local_flows, mut shared_flows, mut cloud_flows) =
         (Flows::new(axis), Flows::new(axis), Flows::new(axis));
     let mut local_steps = vec![MemberStep::default(); n];
@@ -444,153 +432,175 @@ pub fn run_with_options(
     // Per-member unserved energy valued at the step's retail price: homes alone, cloud-P2P.
     let mut unserved_alone = vec![0.0; n];
     let mut unserved_cloud = vec![0.0; n];
-    let loads_now = |t: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[t]).collect() };
     let limit_kw: f64 = settings.coordinator.community_limit_share
-        * members
+        * members_info
             .iter()
             .filter(|m| m.participates)
             .map(connection_kw)
             .sum::<f64>();
+    let mut best_bill = 0.0;
+    let mut cloud_state: Option<CloudState> = None;
+    let mut previous_window_start = 0;
 
-    for (t, grid) in prices.iter().enumerate() {
-        let grid_up = community.grid_available.get(t).copied().unwrap_or(true);
-        // Homes alone: local battery rule; islanded alone in an outage.
-        if grid_up {
-            for (k, m) in members.iter().enumerate() {
-                let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
-                let flow = local_batteries[k]
-                    .as_mut()
-                    .map(|b| b.step(m.load_kw[t], pv, hours))
-                    .unwrap_or_default();
-                local_steps[k] = MemberStep {
-                    load_kw: m.load_kw[t],
-                    pv_kw: pv,
-                    charge_kw: flow.charge_kw,
-                    discharge_kw: flow.discharge_kw,
-                    soc_kwh: flow.soc_kwh,
-                    net_kw: m.load_kw[t] - pv + flow.charge_kw - flow.discharge_kw,
-                    unserved_kw: 0.0,
-                    coordinated: false,
-                };
-            }
-        } else {
-            let loads = loads_now(t);
-            for k in 0..n {
-                island_state[k] = local_batteries[k].map(|b| {
-                    (
-                        members[k].battery.unwrap_or(Battery::typical(1.0)),
-                        b.soc_kwh(),
-                    )
-                });
-                island(
-                    members,
-                    &[k],
-                    t,
-                    &loads,
-                    &mut island_state,
-                    hours,
-                    &mut local_steps,
-                );
-                if let (Some(b), Some((battery, soc))) =
-                    (local_batteries[k].as_mut(), island_state[k])
-                {
-                    *b = LocalBattery::new(Battery {
-                        soc_initial_frac: soc / battery.capacity_kwh,
-                        ..battery
+    // The run streams through windows of a week (a generated community is generated one
+    // window at a time, so memory does not grow with the run's length); each window adds a day
+    // before (the persistence forecast looks back) and the coordinator's horizon after.
+    let chunk_steps = source.chunk_steps(&axis);
+    let mut chunk_start = 0;
+    while chunk_start < axis.steps {
+        let chunk_end = (chunk_start + chunk_steps).min(axis.steps);
+        let w0 = chunk_start.saturating_sub(spd);
+        let w1 = (chunk_end + settings.coordinator.horizon_steps + spd).min(axis.steps);
+        let community = source.window(scenario, w0, w1)?;
+        let members = &community.members;
+        let prices_w = &prices[w0..w1];
+        let axis_w = axis.window(w0, w1);
+        let coordinator_w = settings.coordinator.shifted(w0);
+        let mut cloud = options.cloud.then(|| {
+            CloudSim::new(
+                members,
+                &community.grid_available,
+                prices_w,
+                axis_w,
+                &coordinator_w,
+            )
+        });
+        if let (Some(cloud), Some(state)) = (cloud.as_mut(), cloud_state.take()) {
+            cloud.resume(state, w0 - previous_window_start);
+        }
+        let loads_now = |lt: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[lt]).collect() };
+
+        for t in chunk_start..chunk_end {
+            let grid = &prices[t];
+            // Index into the window's series.
+            let lt = t - w0;
+            let grid_up = community.grid_available.get(lt).copied().unwrap_or(true);
+            // Homes alone: local battery rule; islanded alone in an outage.
+            if grid_up {
+                for (k, m) in members.iter().enumerate() {
+                    let pv = m.pv_kw.get(lt).copied().unwrap_or(0.0);
+                    let flow = local_batteries[k]
+                        .as_mut()
+                        .map(|b| b.step(m.load_kw[lt], pv, hours))
+                        .unwrap_or_default();
+                    local_steps[k] = MemberStep {
+                        load_kw: m.load_kw[lt],
+                        pv_kw: pv,
+                        charge_kw: flow.charge_kw,
+                        discharge_kw: flow.discharge_kw,
+                        soc_kwh: flow.soc_kwh,
+                        net_kw: m.load_kw[lt] - pv + flow.charge_kw - flow.discharge_kw,
+                        unserved_kw: 0.0,
+                        coordinated: false,
+                    };
+                }
+            } else {
+                let loads = loads_now(lt);
+                for k in 0..n {
+                    island_state[k] = local_batteries[k].map(|b| {
+                        (
+                            members[k].battery.unwrap_or(Battery::typical(1.0)),
+                            b.soc_kwh(),
+                        )
                     });
+                    island(
+                        members,
+                        &[k],
+                        lt,
+                        &loads,
+                        &mut island_state,
+                        hours,
+                        &mut local_steps,
+                    );
+                    if let (Some(b), Some((battery, soc))) =
+                        (local_batteries[k].as_mut(), island_state[k])
+                    {
+                        *b = LocalBattery::new(Battery {
+                            soc_initial_frac: soc / battery.capacity_kwh,
+                            ..battery
+                        });
+                    }
                 }
             }
-        }
-        for (k, s) in local_steps.iter().enumerate() {
-            net[k] = s.net_kw * hours;
-        }
-        local_settler
-            .push_step(*grid, &net)
-            .map_err(|e| ScenarioError::Settings(e.to_string()))?;
-        local_flows.add(
-            members,
-            t,
-            &local_steps,
-            &participates,
-            hours,
-            false,
-            grid,
-            grid_up,
-        );
-        shared_flows.add(
-            members,
-            t,
-            &local_steps,
-            &participates,
-            hours,
-            true,
-            grid,
-            grid_up,
-        );
-
-        // Cloud-P2P.
-        if let Some(cloud) = cloud.as_mut() {
-            cloud.step(t, &mut cloud_steps);
-            let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
-            let community_import: f64 = cloud_steps
-                .iter()
-                .zip(&coordinated)
-                .filter(|(_, c)| **c)
-                .map(|(s, _)| s.net_kw)
-                .sum::<f64>()
-                .max(0.0);
-            let class = LoadClass::of_ratio(if limit_kw > 0.0 {
-                community_import / limit_kw
-            } else {
-                0.0
-            });
-            cloud_settler.set_participation(&coordinated);
-            cloud_settler.set_contribution_weight(class.contribution_weight());
-            for (k, s) in cloud_steps.iter().enumerate() {
+            for (k, s) in local_steps.iter().enumerate() {
                 net[k] = s.net_kw * hours;
             }
-            cloud_settler
+            local_settler
                 .push_step(*grid, &net)
                 .map_err(|e| ScenarioError::Settings(e.to_string()))?;
-            cloud_flows.add(
+            let at = At {
                 members,
                 t,
-                &cloud_steps,
-                &coordinated,
+                lt,
                 hours,
-                true,
                 grid,
                 grid_up,
-            );
+            };
+            local_flows.add(&at, &local_steps, &participates, false);
+            shared_flows.add(&at, &local_steps, &participates, true);
 
-            for k in 0..n {
-                unserved_cloud[k] += cloud_steps[k].unserved_kw * hours * grid.buy_per_kwh;
-            }
-        }
-        for k in 0..n {
-            unserved_alone[k] += local_steps[k].unserved_kw * hours * grid.buy_per_kwh;
-        }
-        if let Some(sink) = series.as_deref_mut() {
-            for k in 0..n {
-                sink(Model::None, t, k, &local_steps[k]);
-                if cloud.is_some() {
-                    sink(Model::Cloud, t, k, &cloud_steps[k]);
+            // Cloud-P2P.
+            if let Some(cloud) = cloud.as_mut() {
+                cloud.step(lt, &mut cloud_steps);
+                let coordinated: Vec<bool> = cloud_steps.iter().map(|s| s.coordinated).collect();
+                let community_import: f64 = cloud_steps
+                    .iter()
+                    .zip(&coordinated)
+                    .filter(|(_, c)| **c)
+                    .map(|(s, _)| s.net_kw)
+                    .sum::<f64>()
+                    .max(0.0);
+                let class = LoadClass::of_ratio(if limit_kw > 0.0 {
+                    community_import / limit_kw
+                } else {
+                    0.0
+                });
+                cloud_settler.set_participation(&coordinated);
+                cloud_settler.set_contribution_weight(class.contribution_weight());
+                for (k, s) in cloud_steps.iter().enumerate() {
+                    net[k] = s.net_kw * hours;
+                }
+                cloud_settler
+                    .push_step(*grid, &net)
+                    .map_err(|e| ScenarioError::Settings(e.to_string()))?;
+                cloud_flows.add(&at, &cloud_steps, &coordinated, true);
+                for k in 0..n {
+                    unserved_cloud[k] += cloud_steps[k].unserved_kw * hours * grid.buy_per_kwh;
                 }
             }
+            for k in 0..n {
+                unserved_alone[k] += local_steps[k].unserved_kw * hours * grid.buy_per_kwh;
+            }
+            if let Some(sink) = series.as_deref_mut() {
+                for k in 0..n {
+                    sink(Model::None, t, k, &local_steps[k]);
+                    if cloud.is_some() {
+                        sink(Model::Cloud, t, k, &cloud_steps[k]);
+                    }
+                }
+            }
+            if (t + 1) % spd == 0 {
+                progress((t + 1) as f64 / axis.steps.max(1) as f64);
+            }
         }
-        if (t + 1) % axis.steps_per_day.max(1) as usize == 0 {
-            progress((t + 1) as f64 / axis.steps.max(1) as f64);
+        if options.performance_measure {
+            best_bill += best_possible_bill(
+                scenario,
+                members,
+                prices_w,
+                chunk_start - w0..chunk_end - w0,
+            );
         }
+        cloud_state = cloud.map(CloudSim::into_state);
+        previous_window_start = w0;
+        chunk_start = chunk_end;
     }
-
-    let best_bill = if options.performance_measure {
-        best_possible_bill(scenario, members, &prices)
-    } else {
-        f64::NAN
-    };
+    if !options.performance_measure {
+        best_bill = f64::NAN;
+    }
     let local = local_settler.finish(settings.aggregator_return);
-    let cloud_settlement = cloud
-        .is_some()
+    let cloud_settlement = options
+        .cloud
         .then(|| cloud_settler.finish(settings.aggregator_return));
     let reference = local.rule(RuleId::None).map_or(0.0, |r| r.reference_bill);
     let potential = reference - best_bill;
@@ -635,7 +645,7 @@ pub fn run_with_options(
     }
     // Consumers and prosumers by what they own (PV), the same split for every model. Consumer
     // savings compare costs with unserved energy valued, like PM.
-    let has_pv: Vec<bool> = members.iter().map(|m| m.pv_kwp > 0.0).collect();
+    let has_pv: Vec<bool> = members_info.iter().map(|m| m.pv_kwp > 0.0).collect();
     for m in &mut models {
         let unserved = if m.model == Model::Cloud {
             &unserved_cloud
@@ -669,7 +679,7 @@ pub fn run_with_options(
     progress(1.0);
     Ok(RunReport {
         scenario: scenario.name.clone(),
-        members: members
+        members: members_info
             .iter()
             .map(|m| MemberInfo {
                 id: m.id.clone(),
@@ -682,7 +692,7 @@ pub fn run_with_options(
             .collect(),
         member_ids: ids,
         models,
-        solver: cloud.map(|c| c.stats.clone()).unwrap_or_default(),
+        solver: cloud_state.map(|c| c.stats().clone()).unwrap_or_default(),
         best_possible_income: best_bill.is_finite().then_some(-best_bill),
         settlement: local,
         series: RunSeries {
@@ -776,6 +786,7 @@ fn best_possible_bill(
     scenario: &Scenario,
     members: &[Member],
     prices: &[crate::market::GridPrices],
+    steps: std::ops::Range<usize>,
 ) -> f64 {
     let axis = scenario.axis;
     let hours = axis.step_hours();
@@ -788,9 +799,9 @@ fn best_possible_bill(
         .filter_map(|m| m.battery)
         .collect();
     let mut total = 0.0;
-    let mut start = 0;
-    while start < axis.steps {
-        let end = (start + week).min(axis.steps);
+    let mut start = steps.start;
+    while start < steps.end {
+        let end = (start + week).min(steps.end);
         let mut base = vec![0.0; end - start];
         let mut flex = vec![0.0; end - start];
         for m in members {
