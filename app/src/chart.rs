@@ -175,12 +175,17 @@ pub fn draw_member_savings(
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     // Comparable savings: no-sharing cost minus this model's cost, both with unserved energy.
-    let savings: Vec<f64> = model
+    let mut savings: Vec<f64> = model
         .members
         .iter()
         .zip(&reference.members)
         .map(|(m, r)| (r.bill + r.unserved_value) - (m.bill + m.unserved_value))
         .collect();
+    // Too many members to name: show the distribution, largest saving first.
+    let sorted = savings.len() > 60;
+    if sorted {
+        savings.sort_by(|a, b| b.total_cmp(a));
+    }
     let lo = savings.iter().copied().fold(0.0_f64, f64::min);
     let hi = savings.iter().copied().fold(0.0_f64, f64::max);
     let pad = ((hi - lo) * 0.1).max(1.0);
@@ -188,8 +193,9 @@ pub fn draw_member_savings(
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "Saving per member under {} (₹/year, vs no sharing)",
-                model.model.label()
+                "Saving per member under {} (₹/year, vs no sharing){}",
+                model.model.label(),
+                if sorted { ", members sorted" } else { "" }
             ),
             ("sans-serif", 16),
         )
@@ -203,7 +209,14 @@ pub fn draw_member_savings(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n.min(15))
-        .x_label_formatter(&|x| ids.get(x.floor() as usize).cloned().unwrap_or_default())
+        .x_label_formatter(&|x| {
+            if sorted {
+                format!("{:.0}", x.floor())
+            } else {
+                ids.get(x.floor() as usize).cloned().unwrap_or_default()
+            }
+        })
+        .x_desc(if sorted { "members, by saving" } else { "" })
         .y_desc("₹ per year")
         .draw()
         .map_err(|e| e.to_string())?;

@@ -126,6 +126,9 @@ pub fn apply_members_file(s: &mut Scenario, file: &str, bytes: &[u8]) -> Result<
     Ok(rows.len())
 }
 
+/// Rows of the members table shown at once (a community can have 10,000).
+const MEMBERS_PER_PAGE: usize = 30;
+
 /// What an uploaded file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -329,6 +332,20 @@ pub fn Compare() -> impl IntoView {
     };
     let input_error = RwSignal::new(note);
     let share = RwSignal::new(String::new());
+    let member_filter = RwSignal::new(String::new());
+    let member_page = RwSignal::new(0_usize);
+    // Members matching the filter (for the page count).
+    let member_count = Memo::new(move |_| {
+        let filter = member_filter.get().trim().to_ascii_uppercase();
+        engine.report.with(|r| {
+            r.as_ref().map_or(0, |r| {
+                r.members
+                    .iter()
+                    .filter(|m| filter.is_empty() || m.id.to_ascii_uppercase().contains(&filter))
+                    .count()
+            })
+        })
+    });
     let fault_member = RwSignal::new(String::new());
     let fault_from = RwSignal::new("150".to_string());
     let fault_to = RwSignal::new("160".to_string());
@@ -596,7 +613,7 @@ pub fn Compare() -> impl IntoView {
                         "{} households generated from seed {} ({}), a third with rooftop PV and half of those with a battery, \
                          and grid outages of about 3.4 hours a day. Costs include energy not served during outages at the retail \
                          price, so not paying for power one did not get is never counted as a saving.",
-                        spec.members, spec.seed, spec.site.label()
+                        thousands(spec.members as f64), spec.seed, spec.site.label()
                     ),
                     CommunitySource::Custom { members, .. } => format!(
                         "{} members from your file, {} hours; no batteries or PV unless the file had PV, and no grid outages.",
@@ -700,6 +717,25 @@ pub fn Compare() -> impl IntoView {
                         <button type="button" data-testid="clear-faults" on:click=move |_| scenario.update(|s| s.settings.coordinator.faults.clear())>"Clear faults"</button>
                     </div>
                 </div>
+                <div class="inputs">
+                    <label>
+                        "Find a member "
+                        <input type="search" data-testid="members-filter" placeholder="e.g. N07"
+                            prop:value=move || member_filter.get()
+                            on:input=move |ev| { member_filter.set(event_target_value(&ev)); member_page.set(0); } />
+                    </label>
+                    <div class="buttons">
+                        <button type="button" data-testid="members-prev" on:click=move |_| member_page.update(|p| *p = p.saturating_sub(1))>"◀ previous"</button>
+                        <span data-testid="members-page">{move || {
+                            let pages = member_count.get().div_ceil(MEMBERS_PER_PAGE).max(1);
+                            format!("page {} of {pages}", member_page.get().min(pages - 1) + 1)
+                        }}</span>
+                        <button type="button" data-testid="members-next" on:click=move |_| {
+                            let pages = member_count.get_untracked().div_ceil(MEMBERS_PER_PAGE).max(1);
+                            member_page.update(|p| *p = (*p + 1).min(pages - 1));
+                        }>"next ▶"</button>
+                    </div>
+                </div>
                 <table class="members" data-testid="members-table">
                     <caption>"Members (edit to see how PV, batteries, flexibility and participation change the results)"</caption>
                     <thead>
@@ -713,7 +749,14 @@ pub fn Compare() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {move || engine.report.get().map(|r| r.members.into_iter().map(|m| {
+                        {move || engine.report.get().map(|r| {
+                            let filter = member_filter.get().trim().to_ascii_uppercase();
+                            let page = member_page.get();
+                            r.members.into_iter()
+                                .filter(|m| filter.is_empty() || m.id.to_ascii_uppercase().contains(&filter))
+                                .skip(page * MEMBERS_PER_PAGE)
+                                .take(MEMBERS_PER_PAGE)
+                                .map(|m| {
                             let id = m.id.clone();
                             let (i1, i2, i3, i4) = (id.clone(), id.clone(), id.clone(), id.clone());
                             view! {
@@ -734,7 +777,7 @@ pub fn Compare() -> impl IntoView {
                                         on:change=move |ev| edit_member(i4.clone(), MemberEdit::Participates(event_target_checked(&ev))) /></td>
                                 </tr>
                             }
-                        }).collect_view())}
+                        }).collect_view()})}
                     </tbody>
                 </table>
                 <p data-testid="faults">{move || scenario.with(|s| describe_faults(&s.settings.coordinator.faults))}</p>
@@ -744,6 +787,8 @@ pub fn Compare() -> impl IntoView {
                     prop:value=move || engine.progress.get().unwrap_or(1.0)
                     class:idle=move || engine.progress.get().is_none()></progress>
                 <span>{move || engine.progress.get().map_or_else(|| "up to date".to_string(), |p| format!("simulating… {:.0}%", 100.0 * p))}</span>
+                <span class="run-stats" data-testid="run-stats">{move || engine.last_run.get().map(|(seconds, bytes)| format!(
+                    "last run {seconds:.1} s · engine memory {:.0} MB", bytes as f64 / 1_048_576.0))}</span>
             </div>
             <div class="kpis">{cards}</div>
             <canvas node_ref=canvas width="720" height="320" data-testid="costs-chart" role="img"

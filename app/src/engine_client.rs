@@ -21,6 +21,9 @@ pub struct EngineState {
     /// The report's cloud-P2P card and every PM are from the previous scenario while the
     /// coordinator re-runs (the four settle-only models are already current).
     pub stale: RwSignal<bool>,
+    /// The last complete run: seconds from request to report, and the engine's memory (bytes).
+    pub last_run: RwSignal<Option<(f64, u64)>>,
+    started: StoredValue<f64>,
     ready: RwSignal<bool>,
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
@@ -39,6 +42,8 @@ impl EngineState {
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
+            last_run: RwSignal::new(None),
+            started: StoredValue::new(0.0),
             ready: RwSignal::new(false),
             current: StoredValue::new(0),
             worker: StoredValue::new_local(None),
@@ -88,7 +93,13 @@ impl EngineState {
                     self.stale.set(true);
                     self.report.set(Some(report));
                 }
-                Ok(FromWorker::Done { id, report }) if id == self.current.get_value() => {
+                Ok(FromWorker::Done {
+                    id,
+                    report,
+                    memory_bytes,
+                }) if id == self.current.get_value() => {
+                    let seconds = (js_sys::Date::now() - self.started.get_value()) / 1000.0;
+                    self.last_run.set(Some((seconds, memory_bytes)));
                     self.progress.set(None);
                     self.error.set(None);
                     self.stale.set(false);
@@ -161,6 +172,7 @@ impl EngineState {
         }
         let id = self.current.get_value() + 1;
         self.current.set_value(id);
+        self.started.set_value(js_sys::Date::now());
         self.progress.set(Some(0.0));
         let message = ToWorker::Run {
             id,

@@ -6,7 +6,7 @@ use engine::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -51,6 +51,8 @@ pub enum FromWorker {
         id: u64,
         /// Every model's results.
         report: Box<RunReport>,
+        /// The worker's WebAssembly memory after the run (it never shrinks, so this is the peak).
+        memory_bytes: u64,
     },
     /// The scenario could not be run.
     Failed {
@@ -62,7 +64,7 @@ pub enum FromWorker {
 }
 
 /// Handle one message in the worker; `post` sends answers (progress, then the result).
-pub fn handle(text: &str, post: &mut dyn FnMut(&FromWorker)) {
+pub fn handle(text: &str, post: &mut dyn FnMut(&FromWorker), memory_bytes: &dyn Fn() -> u64) {
     let request: ToWorker = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -99,6 +101,7 @@ pub fn handle(text: &str, post: &mut dyn FnMut(&FromWorker)) {
                 Ok(report) => post(&FromWorker::Done {
                     id,
                     report: Box::new(report),
+                    memory_bytes: memory_bytes(),
                 }),
                 Err(e) => post(&FromWorker::Failed {
                     id,
@@ -124,18 +127,22 @@ mod tests {
         })
         .unwrap();
         let mut answers = Vec::new();
-        handle(&request, &mut |m| {
-            answers.push(serde_json::to_string(m).unwrap())
-        });
+        handle(
+            &request,
+            &mut |m| answers.push(serde_json::to_string(m).unwrap()),
+            &|| 42,
+        );
         let first: FromWorker = serde_json::from_str(answers.first().unwrap()).unwrap();
         assert!(
             matches!(first, FromWorker::Partial { id: 7, ref report } if report.models.len() == 4)
         );
         assert!(answers[1].contains("\"progress\""));
         let last: FromWorker = serde_json::from_str(answers.last().unwrap()).unwrap();
-        assert!(matches!(last, FromWorker::Done { id: 7, ref report } if report.models.len() == 5));
+        assert!(
+            matches!(last, FromWorker::Done { id: 7, ref report, memory_bytes: 42 } if report.models.len() == 5)
+        );
         let mut bad = Vec::new();
-        handle("{not json", &mut |m| bad.push(m.clone()));
+        handle("{not json", &mut |m| bad.push(m.clone()), &|| 0);
         assert!(matches!(bad.as_slice(), [FromWorker::Failed { .. }]));
     }
 }

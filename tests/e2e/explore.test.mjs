@@ -194,3 +194,25 @@ test('on a phone the page fits the screen and the results are readable', async (
   await page.waitForFunction((sel) => document.querySelector(sel).value === 'tod', byId('tariff-preset'));
   assert.deepEqual(errors, []);
 });
+
+test('a larger community runs in the worker; the members table pages and filters', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await ready(page);
+  await page.click(`${byId('community-panel')} summary`);
+  await page.fill(byId('members'), '300');
+  await page.dispatchEvent(byId('members'), 'change');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'page 1 of 10', byId('members-page'), { timeout: 60000 });
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 60000 });
+  assert.match(await page.textContent(byId('run-stats')), /last run \d+\.\d s · engine memory \d+ MB/);
+  assert.equal(await page.$$eval(`${byId('members-table')} tbody tr`, (rows) => rows.length), 30);
+  await page.click(byId('members-next'));
+  await page.waitForSelector(byId('member-row-N031'));
+  await page.fill(byId('members-filter'), 'N29');
+  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 10, `${byId("members-table")} tbody tr`);
+  assert.equal(await page.textContent(byId('members-page')), 'page 1 of 1');
+  const costs = {};
+  for (const m of ['none', 'sdr', 'cloud']) costs[m] = num(await page.textContent(byId(`kpi-${m}-cost`)));
+  assert.ok(costs.cloud < costs.sdr && costs.sdr < costs.none, JSON.stringify(costs));
+  assert.deepEqual(errors, []);
+});

@@ -470,12 +470,7 @@ pub fn run_with_options(
         }
         let loads_now = |lt: usize| -> Vec<f64> { members.iter().map(|m| m.load_kw[lt]).collect() };
 
-        for (t, grid) in prices
-            .iter()
-            .enumerate()
-            .take(chunk_end)
-            .skip(chunk_start)
-        {
+        for (t, grid) in prices.iter().enumerate().take(chunk_end).skip(chunk_start) {
             // Index into the window's series.
             let lt = t - w0;
             let grid_up = community.grid_available.get(lt).copied().unwrap_or(true);
