@@ -83,3 +83,25 @@ pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .map_err(|_| format!("{}: cannot read the file", file.name()))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
+
+/// A "PNG" button that downloads a chart's canvas.
+#[leptos::component]
+pub fn PngButton(
+    /// The chart.
+    canvas: leptos::prelude::NodeRef<leptos::html::Canvas>,
+    /// File name to save as.
+    file_name: &'static str,
+    /// Test hook.
+    testid: &'static str,
+) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    view! {
+        <button type="button" class="png" data-testid=testid
+            aria-label=format!("Download this chart as {file_name}")
+            on:click=move |_| {
+                if let Some(c) = canvas.get_untracked() {
+                    let _ = download_canvas(file_name, &c);
+                }
+            }>"PNG"</button>
+    }
+}

@@ -1,6 +1,6 @@
 //! The main screen: the default community under all five models, with tariff controls.
 
-use engine::community::{Battery, CommunitySpec, MemberOverride, Site};
+use engine::community::{Archetype, Battery, CommunitySpec, MemberOverride, Site};
 use engine::coordinator::Fault;
 use engine::profiles::{
     build_members, import_members, import_profiles, import_single_column, EnergyUnit,
@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::browser_io;
+use crate::browser_io::{self, PngButton};
 use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
 use crate::tariff_editor::{TariffControls, TariffEditor};
@@ -362,6 +362,28 @@ pub fn Compare() -> impl IntoView {
             "Members: enter a whole number from 2 to 10,000; nothing was recalculated.".into(),
         )),
     };
+    let on_mix = move |i: usize, text: String| {
+        let mut next = scenario.get_untracked();
+        if let CommunitySource::Generated(spec) = &mut next.community {
+            match text.trim().parse::<f64>() {
+                Ok(w) if w.is_finite() && w >= 0.0 => {
+                    spec.mix[i] = w;
+                    if spec.mix.iter().sum::<f64>() > 0.0 {
+                        input_error.set(None);
+                        scenario.set(next);
+                    } else {
+                        input_error.set(Some(
+                            "Mix: at least one household type needs a weight above 0; nothing was recalculated.".into(),
+                        ));
+                    }
+                }
+                _ => input_error.set(Some(format!(
+                    "Mix A{}: '{text}' must be a number of at least 0; nothing was recalculated.",
+                    i + 1
+                ))),
+            }
+        }
+    };
     let on_seed = move |ev: leptos::ev::Event| {
         if let Ok(seed) = event_target_value(&ev).parse::<u64>() {
             scenario.update(|s| {
@@ -687,6 +709,17 @@ pub fn Compare() -> impl IntoView {
                             prop:value=move || spec_of(&scenario.get()).map_or(0, |s| s.members)
                             on:change=on_members />
                     </label>
+                    <fieldset class="mix" data-testid="mix">
+                        <legend>"Mix (relative weights of household types)"</legend>
+                        {Archetype::GENERATED.into_iter().enumerate().map(|(i, a)| view! {
+                            <label>
+                                {a.label()}
+                                <input type="number" min="0" step="1" data-testid=format!("mix-a{}", i + 1)
+                                    prop:value=move || spec_of(&scenario.get()).map_or(0.0, |s| s.mix[i]).to_string()
+                                    on:change=move |ev| on_mix(i, event_target_value(&ev)) />
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
                     <label>
                         "Seed "
                         <input type="number" min="0" data-testid="seed"
@@ -801,8 +834,10 @@ pub fn Compare() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label></div>
+            <PngButton canvas=savings_canvas file_name="gridshare-savings.png" testid="png-savings" />
             <canvas node_ref=savings_canvas width="720" height="280" data-testid="savings-chart" role="img"
                 aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
+            <PngButton canvas=classes_canvas file_name="gridshare-load-classes.png" testid="png-classes" />
             <canvas node_ref=classes_canvas width="720" height="280" data-testid="classes-chart" role="img"
                 aria-label="Stacked bars of member-hours per month in each loaded p-MAS class"></canvas>
             <Timeline report=engine.report stale=engine.stale axis=Signal::derive(move || scenario.with(|s| s.axis)) />

@@ -36,6 +36,39 @@ pub fn App() -> impl IntoView {
 
 /// Entry point used by `main.rs`: panic hook, then mount.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_crash_banner(&info.to_string());
+    }));
     leptos::mount::mount_to_body(App);
+    // `?debug-panic` exercises the crash banner (the end-to-end tests use it).
+    if web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| q.contains("debug-panic"))
+    {
+        leptos::task::spawn_local(async { panic!("deliberate panic requested by ?debug-panic") });
+    }
+}
+
+/// A panic on the page ends its WebAssembly: say so and offer a reload, which restores the saved
+/// scenario from local storage.
+fn show_crash_banner(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Ok(banner), Some(body)) = (document.create_element("div"), document.body()) else {
+        return;
+    };
+    let _ = banner.set_attribute("class", "crash");
+    let _ = banner.set_attribute("role", "alert");
+    let _ = banner.set_attribute("data-testid", "crash");
+    banner.set_inner_html(
+        "<p><strong>Something went wrong on this page.</strong> Your scenario is saved in this \
+         browser; reloading brings it back.</p><p class=\"crash-detail\"></p>\
+         <button type=\"button\" onclick=\"location.reload()\">Reload</button>",
+    );
+    if let Ok(Some(detail)) = banner.query_selector(".crash-detail") {
+        detail.set_text_content(Some(message));
+    }
+    let _ = body.prepend_with_node_1(&banner);
 }

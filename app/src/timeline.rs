@@ -5,6 +5,8 @@ use engine::market::RuleId;
 use engine::run::{monthly_throughput_kwh, FlowSeries, Model, RunReport, RunSeries};
 use engine::TimeAxis;
 use leptos::prelude::*;
+
+use crate::browser_io::PngButton;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -445,10 +447,13 @@ pub fn Timeline(
             <Show when=move || stale.get() && model.get() == Model::Cloud>
                 <p class="note">"Cloud-P2P is being re-simulated; its lines appear when the coordinator finishes."</p>
             </Show>
+            <PngButton canvas=power_canvas file_name="gridshare-power.png" testid="png-power" />
             <canvas node_ref=power_canvas width="720" height="300" data-testid="power-chart" role="img"
                 aria-label="Lines of community load, PV, battery charge and discharge, and grid import and export in kW over the chosen day or week"></canvas>
+            <PngButton canvas=price_canvas file_name="gridshare-prices.png" testid="png-prices" />
             <canvas node_ref=price_canvas width="720" height="300" data-testid="prices-chart" role="img"
                 aria-label="Lines of grid and internal buy and sell prices in rupees per kWh, and the supply-demand ratio, over the chosen day or week"></canvas>
+            <PngButton canvas=ess_canvas file_name="gridshare-ess.png" testid="png-ess" />
             <canvas node_ref=ess_canvas width="720" height="280" data-testid="ess-chart" role="img"
                 aria-label="Paired bars of battery throughput per month without sharing and with cloud-P2P"></canvas>
         </section>

@@ -216,3 +216,38 @@ test('a larger community runs in the worker; the members table pages and filters
   assert.ok(costs.cloud < costs.sdr && costs.sdr < costs.none, JSON.stringify(costs));
   assert.deepEqual(errors, []);
 });
+
+test('the mix changes the community; every chart downloads as PNG; a panic shows a recoverable banner', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await ready(page);
+  await page.click(`${byId('community-panel')} summary`);
+  const none = await page.textContent(byId('kpi-none-cost'));
+  assert.equal(await page.$eval(byId('mix-a4'), (el) => el.value), '1');
+  await page.fill(byId('mix-a4'), '10');
+  await page.dispatchEvent(byId('mix-a4'), 'change');
+  await changed(page, 'kpi-none-cost', none);
+  assert.ok(num(await page.textContent(byId('kpi-none-cost'))) > num(none), 'more air-conditioned homes cost more');
+  await page.fill(byId('mix-a1'), '-1');
+  await page.dispatchEvent(byId('mix-a1'), 'change');
+  await page.waitForSelector(byId('error'));
+  assert.match(await page.textContent(byId('error')), /Mix A1/);
+  await upToDate(page);
+  for (const id of ['png-savings', 'png-classes', 'png-power', 'png-prices', 'png-ess']) {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click(byId(id))]);
+    const bytes = await readFile(await file.path());
+    assert.equal(bytes.subarray(1, 4).toString(), 'PNG', id);
+    assert.ok(bytes.length > 5000, `${id}: ${bytes.length} bytes`);
+  }
+  assert.deepEqual(errors, []);
+
+  // A deliberate panic on the page: a banner says so and offers a reload that restores the scenario.
+  // (Same page and storage; the panic's console messages are expected from here on.)
+  const crashed = page;
+  await crashed.goto(`${server.url}?debug-panic`);
+  await crashed.waitForSelector(byId('crash'), { timeout: 30000 });
+  assert.match(await crashed.textContent(byId('crash')), /Something went wrong.*deliberate panic/s);
+  await crashed.goto(server.url);
+  await crashed.waitForSelector(byId('kpi-none-cost'), { timeout: 30000 });
+  assert.equal(await crashed.$eval(byId('mix-a4'), (el) => el.value), '10', 'the scenario survived the crash');
+});
