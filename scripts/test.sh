@@ -24,6 +24,9 @@ cargo test -p engine --target wasm32-unknown-unknown --locked
 step "wasm-bindgen-test in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gridshare-tests --target wasm32-unknown-unknown --test browser --locked
 
+step "the NumPy benchmark reference settles what Gridshare settles"
+"$ROOT/bench/check_reference.sh"
+
 step "release build"
 trunk build --release
 wasm=$(ls dist/*.wasm | head -1)

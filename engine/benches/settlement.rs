@@ -1,61 +1,28 @@
 #![cfg_attr(target_arch = "wasm32", allow(unused))]
 //! Criterion benchmarks of the engine (figures in docs/PERFORMANCE.md).
 //!
-//! Settlement inputs stream from a pool of 24 precomputed step vectors, so the benchmark measures
-//! the settler, not the generation of 10,000 × 8,760 random numbers.
+//! Settlement inputs stream from a pool of 24 precomputed step vectors (`engine::synthetic`, the
+//! same input the browser benchmark and the NumPy reference settle), so the benchmark measures the
+//! settler, not the generation of 10,000 × 8,760 random numbers.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use engine::community::{generate, CommunitySpec, Site};
 use engine::run::{run, run_with_options, RunOptions};
 use engine::scenario::{CommunitySource, Scenario};
+use engine::synthetic::{settle_pool_year, step_pool, year_prices};
 use engine::tariff::TariffPreset;
-use engine::{BillingHorizon, GridPrices, Settler, TimeAxis};
+use engine::{GridPrices, TimeAxis};
 use std::hint::black_box;
 
-/// 24 hourly net-energy vectors of `members` members: evening buyers, midday sellers.
-fn step_pool(members: usize) -> Vec<Vec<f64>> {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    (0..24)
-        .map(|h| {
-            let sun = if (8..17).contains(&h) { 1.0 } else { 0.0 };
-            (0..members)
-                .map(|k| {
-                    let pv = if k % 3 == 0 { 2.0 * sun * next() } else { 0.0 };
-                    0.2 + 0.5 * next() - pv
-                })
-                .collect()
-        })
-        .collect()
-}
-
 fn settle_year(pool: &[Vec<f64>], prices: &[GridPrices]) -> f64 {
-    let members = pool[0].len();
-    let mut settler = Settler::all_rules(TimeAxis::hourly_year(), members, BillingHorizon::Month);
-    for (step, grid) in prices.iter().enumerate() {
-        if settler.push_step(*grid, &pool[step % pool.len()]).is_err() {
-            return f64::NAN;
-        }
-    }
-    let report = settler.finish(0.05);
-    report.rules.iter().map(|r| r.community_bill).sum()
+    settle_pool_year(pool, prices)
+        .map_or(f64::NAN, |r| r.rules.iter().map(|r| r.community_bill).sum())
 }
 
 fn settlement(c: &mut Criterion) {
     let mut group = c.benchmark_group("settle_year_all_rules");
     group.sample_size(10);
-    let prices = vec![
-        GridPrices {
-            buy_per_kwh: 10.0,
-            sell_per_kwh: 8.0
-        };
-        8760
-    ];
+    let prices = year_prices();
     for members in [1_000, 10_000] {
         let pool = step_pool(members);
         group.bench_with_input(BenchmarkId::from_parameter(members), &pool, |b, pool| {

@@ -1,0 +1,131 @@
+//! Benchmark cases the worker can run on request (`scripts/bench.sh` drives them in headless
+//! Chromium on the release build): the same engine calls as the criterion benchmarks.
+
+use engine::community::{generate, CommunitySpec, Site};
+use engine::run::{run, run_with_options, RunOptions};
+use engine::scenario::{CommunitySource, Scenario};
+use engine::synthetic::{settle_pool_year, step_pool, year_prices};
+use engine::tariff::TariffPreset;
+use engine::TimeAxis;
+use serde::{Deserialize, Serialize};
+
+/// What to time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BenchCase {
+    /// Generate both default 30-member communities for a year.
+    GenerateDefault,
+    /// Settle 1,000 members × 8,760 steps under all four rules.
+    Settle1k,
+    /// Settle 10,000 members × 8,760 steps under all four rules.
+    Settle10k,
+    /// The default north village: the four rules on the homes' own dispatch (a tariff change).
+    RunDefaultSettleOnly,
+    /// The default north village, a full year, all five models.
+    RunDefault,
+    /// Both default villages, a full year, all five models (as the criterion benchmark).
+    RunBothDefaults,
+    /// A 1,000-member north village, a full year, all five models.
+    Run1000,
+}
+
+impl BenchCase {
+    /// Every case, in table order.
+    pub const ALL: [BenchCase; 7] = [
+        BenchCase::GenerateDefault,
+        BenchCase::Settle1k,
+        BenchCase::Settle10k,
+        BenchCase::RunDefaultSettleOnly,
+        BenchCase::RunDefault,
+        BenchCase::RunBothDefaults,
+        BenchCase::Run1000,
+    ];
+}
+
+/// Prepared input of a case (built before the clock starts).
+pub enum Prepared {
+    /// Step vectors for settlement.
+    Pool(Vec<Vec<f64>>),
+    /// Scenarios to run or generate.
+    Scenarios(Vec<Scenario>),
+}
+
+/// Build a case's input.
+pub fn prepare(case: BenchCase) -> Prepared {
+    let north = Scenario::default_north();
+    let south = Scenario::generated(Site::WarmHumidSouth, TariffPreset::Study);
+    match case {
+        BenchCase::Settle1k => Prepared::Pool(step_pool(1_000)),
+        BenchCase::Settle10k => Prepared::Pool(step_pool(10_000)),
+        BenchCase::GenerateDefault | BenchCase::RunBothDefaults => {
+            Prepared::Scenarios(vec![north, south])
+        }
+        BenchCase::RunDefaultSettleOnly | BenchCase::RunDefault => Prepared::Scenarios(vec![north]),
+        BenchCase::Run1000 => {
+            let mut large = north;
+            if let CommunitySource::Generated(spec) = &mut large.community {
+                spec.members = 1_000;
+            }
+            Prepared::Scenarios(vec![large])
+        }
+    }
+}
+
+/// Run a case once; the checksum keeps the work from being optimised away and lets the driver
+/// check that the browser computed what the native build does.
+pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
+    match (case, input) {
+        (_, Prepared::Pool(pool)) => settle_pool_year(pool, &year_prices())
+            .map(|r| r.rules.iter().map(|r| r.community_bill).sum())
+            .ok_or_else(|| "settlement failed".to_string()),
+        (BenchCase::GenerateDefault, Prepared::Scenarios(list)) => {
+            let mut total = 0.0;
+            for s in list {
+                let spec: CommunitySpec = match &s.community {
+                    CommunitySource::Generated(spec) => spec.clone(),
+                    CommunitySource::Custom { .. } => return Err("not generated".into()),
+                };
+                let c = generate(&spec, &TimeAxis::hourly_year()).map_err(|e| e.to_string())?;
+                total += c
+                    .members
+                    .iter()
+                    .map(|m| m.load_kw.iter().sum::<f64>())
+                    .sum::<f64>();
+            }
+            Ok(total)
+        }
+        (BenchCase::RunDefaultSettleOnly, Prepared::Scenarios(list)) => {
+            let mut total = 0.0;
+            for s in list {
+                let r = run_with_options(s, RunOptions::SETTLE_ONLY, &mut |_| {}, None)
+                    .map_err(|e| e.to_string())?;
+                total += r.models.iter().map(|m| m.cost_with_unserved).sum::<f64>();
+            }
+            Ok(total)
+        }
+        (_, Prepared::Scenarios(list)) => {
+            let mut total = 0.0;
+            for s in list {
+                let r = run(s, &mut |_| {}).map_err(|e| e.to_string())?;
+                total += r.models.iter().map(|m| m.cost_with_unserved).sum::<f64>();
+            }
+            Ok(total)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_cases_run_and_give_stable_checksums() {
+        for case in [BenchCase::Settle1k, BenchCase::RunDefaultSettleOnly] {
+            let input = prepare(case);
+            let a = run_once(case, &input).unwrap();
+            let b = run_once(case, &input).unwrap();
+            assert!(a.is_finite() && a > 0.0, "{case:?}: {a}");
+            assert_eq!(a.to_bits(), b.to_bits(), "{case:?}");
+        }
+    }
+}
