@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use crate::browser_io::{self, PngButton};
 use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
+use crate::sweep_panel::SweepPanel;
 use crate::tariff_editor::{TariffControls, TariffEditor};
 use crate::timeline::{steps_csv, Timeline};
 
@@ -879,6 +880,7 @@ pub fn Compare() -> impl IntoView {
                 </dl>
             </details>
         </section>
+        <SweepPanel scenario=Signal::derive(move || scenario.get()) />
     }
 }
 

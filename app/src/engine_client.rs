@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::protocol::{FromWorker, ToWorker, PROTOCOL};
+use engine::sweep::{SweepParameter, SweepPoint};
 
 /// Reactive state of the engine worker.
 #[derive(Clone, Copy)]
@@ -21,13 +22,19 @@ pub struct EngineState {
     /// The report's cloud-P2P card and every PM are from the previous scenario while the
     /// coordinator re-runs (the four settle-only models are already current).
     pub stale: RwSignal<bool>,
+    /// The current sweep's points (None until computed; settle-only ones first).
+    pub sweep: RwSignal<Vec<Option<SweepPoint>>>,
+    /// The last sweep's worker milliseconds: settle-only pass, full pass.
+    pub sweep_ms: RwSignal<Option<(f64, f64)>>,
+    /// Milliseconds from the sweep request until every settle-only point had arrived (page side).
+    pub sweep_settle_ms: RwSignal<Option<f64>>,
     /// The last complete run: seconds from request to report, and the engine's memory (bytes).
     pub last_run: RwSignal<Option<(f64, u64)>>,
     started: StoredValue<f64>,
     ready: RwSignal<bool>,
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
-    queued: StoredValue<Option<Scenario>, LocalStorage>,
+    queued: StoredValue<Option<ToWorker>, LocalStorage>,
     restarts: StoredValue<u32>,
 }
 
@@ -37,12 +44,23 @@ const MAX_RESTARTS: u32 = 3;
 impl EngineState {
     /// Start the worker (Trunk's loader beside the page, so sub-paths work).
     pub fn start() -> Self {
+        let state = Self::idle();
+        state.spawn();
+        state
+    }
+
+    /// The state without a worker yet: the first request starts one (so a panel the user may
+    /// never open does not load a second engine with the page).
+    pub fn idle() -> Self {
         let state = Self {
             report: RwSignal::new(None),
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
             last_run: RwSignal::new(None),
+            sweep: RwSignal::new(Vec::new()),
+            sweep_ms: RwSignal::new(None),
+            sweep_settle_ms: RwSignal::new(None),
             started: StoredValue::new(0.0),
             ready: RwSignal::new(false),
             current: StoredValue::new(0),
@@ -50,7 +68,6 @@ impl EngineState {
             queued: StoredValue::new_local(None),
             restarts: StoredValue::new(0),
         };
-        state.spawn();
         state
     }
 
@@ -69,8 +86,8 @@ impl EngineState {
             match serde_json::from_str::<FromWorker>(&text) {
                 Ok(FromWorker::Ready { protocol }) if protocol == PROTOCOL => {
                     self.ready.set(true);
-                    if let Some(s) = self.queued.try_update_value(Option::take).flatten() {
-                        self.run(s);
+                    if let Some(m) = self.queued.try_update_value(Option::take).flatten() {
+                        self.send(m);
                     }
                 }
                 Ok(FromWorker::Ready { .. }) => self.error.set(Some(
@@ -104,6 +121,40 @@ impl EngineState {
                     self.error.set(None);
                     self.stale.set(false);
                     self.report.set(Some(*report));
+                }
+                Ok(FromWorker::SweepPoint { id, index, point })
+                    if id == self.current.get_value() =>
+                {
+                    let complete = point.complete;
+                    self.sweep.update(|points| {
+                        if let Some(slot) = points.get_mut(index) {
+                            *slot = Some(point);
+                        }
+                    });
+                    let (n, done_quick, done_full) = self.sweep.with_untracked(|p| {
+                        (
+                            p.len(),
+                            p.iter().filter(|x| x.is_some()).count(),
+                            p.iter()
+                                .filter(|x| x.as_ref().is_some_and(|x| x.complete))
+                                .count(),
+                        )
+                    });
+                    if !complete && done_quick == n {
+                        self.sweep_settle_ms
+                            .set(Some(js_sys::Date::now() - self.started.get_value()));
+                    }
+                    self.progress.set(Some(
+                        (done_quick + done_full) as f64 / (2 * n.max(1)) as f64,
+                    ));
+                }
+                Ok(FromWorker::SweepDone {
+                    id,
+                    settle_ms,
+                    full_ms,
+                }) if id == self.current.get_value() => {
+                    self.progress.set(None);
+                    self.sweep_ms.set(Some((settle_ms, full_ms)));
                 }
                 Ok(FromWorker::Failed { id, message })
                     if id == self.current.get_value() || id == 0 =>
@@ -158,27 +209,47 @@ impl EngineState {
         self.spawn();
     }
 
+    /// Sweep `parameter` over `values` (replaces any sweep in progress).
+    pub fn sweep(self, scenario: Scenario, parameter: SweepParameter, values: Vec<f64>) {
+        self.sweep.set(vec![None; values.len()]);
+        self.sweep_ms.set(None);
+        self.sweep_settle_ms.set(None);
+        self.send(ToWorker::Sweep {
+            id: 0,
+            scenario: Box::new(scenario),
+            parameter,
+            values,
+        });
+    }
+
     /// Run a scenario (the newest request wins; older answers are ignored). A run still in
     /// progress is abandoned — its worker is replaced — so a slider drag never waits for a year
     /// of coordination it no longer needs.
     pub fn run(self, scenario: Scenario) {
+        self.send(ToWorker::Run {
+            id: 0,
+            scenario: Box::new(scenario),
+        });
+    }
+
+    /// Send a request under a fresh id (answers to older ids are ignored from now on).
+    fn send(self, message: ToWorker) {
+        if self.worker.with_value(Option::is_none) && self.restarts.get_value() == 0 {
+            self.spawn();
+        }
         if self.ready.get_untracked() && self.progress.get_untracked().is_some() {
             self.current.set_value(self.current.get_value() + 1);
             self.restart();
         }
         if !self.ready.get_untracked() {
-            self.queued.set_value(Some(scenario));
+            self.queued.set_value(Some(message));
             return;
         }
         let id = self.current.get_value() + 1;
         self.current.set_value(id);
         self.started.set_value(js_sys::Date::now());
         self.progress.set(Some(0.0));
-        let message = ToWorker::Run {
-            id,
-            scenario: Box::new(scenario),
-        };
-        let text = serde_json::to_string(&message).unwrap_or_default();
+        let text = serde_json::to_string(&message.with_id(id)).unwrap_or_default();
         self.worker.with_value(|w| {
             if let Some(w) = w {
                 let _ = w.post_message(&JsValue::from_str(&text));

@@ -6,6 +6,7 @@ mod chart;
 mod compare;
 mod engine_client;
 pub mod protocol;
+mod sweep_panel;
 mod tariff_editor;
 pub mod timeline;
 mod worked_example;

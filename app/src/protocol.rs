@@ -6,9 +6,10 @@ use engine::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{self, BenchCase};
+use engine::sweep::{sweep_point, SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 4;
+pub const PROTOCOL: u32 = 5;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -21,6 +22,17 @@ pub enum ToWorker {
         /// The scenario.
         scenario: Box<Scenario>,
     },
+    /// Sweep one parameter: every point settle-only first, then every point in full.
+    Sweep {
+        /// Request id.
+        id: u64,
+        /// The scenario the sweep starts from.
+        scenario: Box<Scenario>,
+        /// What varies.
+        parameter: SweepParameter,
+        /// Its values.
+        values: Vec<f64>,
+    },
     /// Time a benchmark case `repeats` times (the browser benchmark).
     Bench {
         /// Request id.
@@ -30,6 +42,18 @@ pub enum ToWorker {
         /// How many times.
         repeats: usize,
     },
+}
+
+impl ToWorker {
+    /// The same request under another id.
+    pub fn with_id(mut self, new_id: u64) -> Self {
+        match &mut self {
+            ToWorker::Run { id, .. } | ToWorker::Sweep { id, .. } | ToWorker::Bench { id, .. } => {
+                *id = new_id
+            }
+        }
+        self
+    }
 }
 
 /// Worker → page.
@@ -64,6 +88,24 @@ pub enum FromWorker {
         report: Box<RunReport>,
         /// The worker's WebAssembly memory after the run (it never shrinks, so this is the peak).
         memory_bytes: u64,
+    },
+    /// One point of a sweep (settle-only first, then again complete).
+    SweepPoint {
+        /// Request id.
+        id: u64,
+        /// Index of the value.
+        index: usize,
+        /// The point.
+        point: SweepPoint,
+    },
+    /// A sweep is finished.
+    SweepDone {
+        /// Request id.
+        id: u64,
+        /// Worker milliseconds for the settle-only pass over every point.
+        settle_ms: f64,
+        /// Worker milliseconds for the full pass.
+        full_ms: f64,
     },
     /// A benchmark's timings.
     BenchDone {
@@ -146,6 +188,32 @@ pub fn handle(text: &str, host: &mut dyn Host) {
                 }),
             }
         }
+        ToWorker::Sweep {
+            id,
+            scenario,
+            parameter,
+            values,
+        } => {
+            let mut pass_ms = [0.0; 2];
+            for (pass, complete) in [false, true].into_iter().enumerate() {
+                let start = host.now_ms();
+                for (index, value) in values.iter().enumerate() {
+                    match sweep_point(&scenario, parameter, *value, complete) {
+                        Ok(point) => host.post(&FromWorker::SweepPoint { id, index, point }),
+                        Err(message) => {
+                            host.post(&FromWorker::Failed { id, message });
+                            return;
+                        }
+                    }
+                }
+                pass_ms[pass] = host.now_ms() - start;
+            }
+            host.post(&FromWorker::SweepDone {
+                id,
+                settle_ms: pass_ms[0],
+                full_ms: pass_ms[1],
+            });
+        }
         ToWorker::Bench { id, case, repeats } => {
             let before = host.memory_bytes();
             let input = bench::prepare(case);
@@ -224,6 +292,46 @@ mod tests {
             bad.answers.as_slice(),
             [FromWorker::Failed { .. }]
         ));
+    }
+
+    #[test]
+    fn a_sweep_answers_settle_only_points_then_complete_ones() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Sweep {
+            id: 5,
+            scenario: Box::new(scenario),
+            parameter: SweepParameter::FeedInPrice,
+            values: vec![2.0, 6.0],
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        handle(&request, &mut host);
+        let kinds: Vec<(usize, bool)> = host
+            .answers
+            .iter()
+            .filter_map(|m| match m {
+                FromWorker::SweepPoint { index, point, .. } => Some((*index, point.complete)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kinds, vec![(0, false), (1, false), (0, true), (1, true)]);
+        assert!(matches!(
+            host.answers.last(),
+            Some(FromWorker::SweepDone { id: 5, .. })
+        ));
+        let mut bad = TestHost::default();
+        let request = serde_json::to_string(&ToWorker::Sweep {
+            id: 6,
+            scenario: Box::new(Scenario::default_north()),
+            parameter: SweepParameter::FeedInPrice,
+            values: vec![12.0],
+        })
+        .unwrap();
+        handle(&request, &mut bad);
+        assert!(
+            matches!(bad.answers.as_slice(), [FromWorker::Failed { id: 6, message }] if message.contains("= 12"))
+        );
     }
 
     #[test]

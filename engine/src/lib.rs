@@ -20,6 +20,7 @@ pub mod profiles;
 pub mod run;
 pub mod scenario;
 pub mod settle;
+pub mod sweep;
 pub mod synthetic;
 pub mod tariff;
 pub mod time_axis;

@@ -1,0 +1,289 @@
+//! Tariff sensitivity: sweep one parameter over a range in a worker of its own, chart consumer
+//! saving, prosumer income, PM and community cost of all five models, mark the break-evens and
+//! export the sweep as CSV.
+
+use engine::run::Model;
+use engine::scenario::Scenario;
+use engine::sweep::{
+    break_evens, sweep_csv, sweep_values, BreakEven, Side, SweepParameter, SweepPoint,
+};
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use crate::browser_io::{self, PngButton};
+use crate::engine_client::EngineState;
+
+/// One colour per model, in [`Model::ALL`] order (colour-blind-safe).
+const MODEL_COLOURS: [RGBColor; 5] = [
+    RGBColor(120, 120, 120),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+    RGBColor(0, 114, 178),
+];
+
+/// The four panels: title, unit, value of a model at a point.
+type Metric = (&'static str, fn(&engine::sweep::ModelPoint) -> Option<f64>);
+const METRICS: [Metric; 4] = [
+    ("Consumer saving vs no sharing (%)", |m| {
+        m.consumer_savings_pct
+    }),
+    ("Prosumer income (₹/year)", |m| Some(m.prosumer_income)),
+    ("Performance measure PM", |m| m.performance_measure),
+    ("Community cost (₹/year)", |m| Some(m.cost)),
+];
+
+fn draw_sweep(
+    canvas: HtmlCanvasElement,
+    parameter: SweepParameter,
+    points: &[SweepPoint],
+    marks: &[BreakEven],
+) -> Result<(), String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (x0, x1) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| {
+        (a.min(p.value), b.max(p.value))
+    });
+    if points.is_empty() || x0 >= x1 {
+        return root.present().map_err(|e| e.to_string());
+    }
+    for (panel, (title, metric)) in root.split_evenly((2, 2)).iter().zip(METRICS) {
+        let values: Vec<f64> = points
+            .iter()
+            .flat_map(|p| p.models.iter().filter_map(metric))
+            .collect();
+        let lo = values.iter().copied().fold(f64::MAX, f64::min).min(0.0);
+        let hi = values.iter().copied().fold(f64::MIN, f64::max).max(0.0);
+        let pad = ((hi - lo) * 0.08).max(1e-6);
+        let mut chart = ChartBuilder::on(panel)
+            .caption(title, ("sans-serif", 14))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(58)
+            .build_cartesian_2d(x0..x1, (lo - pad)..(hi + pad))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(parameter.label())
+            .x_labels(6)
+            .y_labels(6)
+            .label_style(("sans-serif", 11))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        // Break-evens of this panel's side, as dashed verticals in the model's colour.
+        let side = panel_side(title);
+        for mark in marks.iter().filter(|m| Some(m.side) == side) {
+            let colour = MODEL_COLOURS[model_index(mark.model)];
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(mark.value, lo - pad), (mark.value, hi + pad)],
+                    6,
+                    4,
+                    colour.stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        for (i, model) in Model::ALL.into_iter().enumerate() {
+            let line: Vec<(f64, f64)> = points
+                .iter()
+                .filter_map(|p| p.model(model).and_then(metric).map(|v| (p.value, v)))
+                .collect();
+            let colour = MODEL_COLOURS[i];
+            chart
+                .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(model.label())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(line.iter().map(|p| Circle::new(*p, 2, colour.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        if title.starts_with("Community cost") {
+            chart
+                .configure_series_labels()
+                .border_style(BLACK)
+                .background_style(WHITE.mix(0.85))
+                .label_font(("sans-serif", 11))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+fn panel_side(title: &str) -> Option<Side> {
+    if title.starts_with("Consumer") {
+        Some(Side::Consumers)
+    } else if title.starts_with("Prosumer") {
+        Some(Side::Prosumers)
+    } else {
+        None
+    }
+}
+
+fn model_index(model: Model) -> usize {
+    Model::ALL.iter().position(|m| *m == model).unwrap_or(0)
+}
+
+/// One sentence per break-even.
+fn describe(parameter: SweepParameter, b: &BreakEven) -> String {
+    let who = match b.side {
+        Side::Consumers => "consumers",
+        Side::Prosumers => "prosumers",
+    };
+    let change = if b.gains_below {
+        "stop gaining"
+    } else {
+        "start gaining"
+    };
+    format!(
+        "{}: {who} {change} against no sharing above {} = {:.2}",
+        b.model.label(),
+        parameter.label(),
+        b.value
+    )
+}
+
+/// The sweep panel.
+#[component]
+pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
+    let engine = EngineState::idle();
+    let parameter = RwSignal::new(SweepParameter::FeedInPrice);
+    let (f0, t0) = SweepParameter::FeedInPrice.default_range();
+    let from = RwSignal::new(f0.to_string());
+    let to = RwSignal::new(t0.to_string());
+    let count = RwSignal::new("10".to_string());
+    let error = RwSignal::new(None::<String>);
+    let swept = RwSignal::new(SweepParameter::FeedInPrice);
+    let points = Memo::new(move |_| {
+        engine
+            .sweep
+            .get()
+            .into_iter()
+            .flatten()
+            .collect::<Vec<SweepPoint>>()
+    });
+    let marks = Memo::new(move |_| break_evens(&points.get()));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let (p, m, param) = (points.get(), marks.get(), swept.get());
+        if let Some(c) = canvas.get() {
+            if let Err(message) = draw_sweep(c, param, &p, &m) {
+                leptos::logging::warn!("chart not drawn: {message}");
+            }
+        }
+    });
+    let start = move |_| {
+        let parse = |name: &str, text: String| {
+            text.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("Sweep {name}: '{text}' is not a number"))
+        };
+        let p = parameter.get_untracked();
+        let values = (|| {
+            let a = parse("from", from.get_untracked())?;
+            let b = parse("to", to.get_untracked())?;
+            let n = count
+                .get_untracked()
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (2..=50).contains(n))
+                .ok_or("Sweep points: a whole number from 2 to 50")?;
+            let values = sweep_values(a, b, n);
+            let s = scenario.get_untracked();
+            // Check every value before anything runs.
+            for v in &values {
+                p.apply(&s, *v)?;
+            }
+            Ok::<_, String>(values)
+        })();
+        match values {
+            Ok(values) => {
+                error.set(None);
+                swept.set(p);
+                engine.sweep(scenario.get_untracked(), p, values);
+            }
+            Err(e) => error.set(Some(format!("{e}; nothing was swept."))),
+        }
+    };
+    let export = move |_| {
+        let _ = browser_io::download(
+            "gridshare-sweep.csv",
+            "text/csv",
+            &sweep_csv(swept.get_untracked(), &points.get_untracked()),
+        );
+    };
+    view! {
+        <section class="card sweep" aria-labelledby="sweep-title" data-testid="sweep">
+            <h2 id="sweep-title">"What if? Sweep one parameter"</h2>
+            <p class="explain">
+                "Pick a parameter and a range: every model is simulated at every point — first the four settlement rules on the homes' own dispatch (milliseconds each), then cloud-P2P and PM. Dashed lines mark break-evens, where a model stops (or starts) beating no sharing for consumers or prosumers."
+            </p>
+            <div class="inputs">
+                <label>
+                    "Parameter "
+                    <select data-testid="sweep-parameter" on:change=move |ev| {
+                        let key = event_target_value(&ev);
+                        if let Some(p) = SweepParameter::ALL.into_iter().find(|p| p.key() == key) {
+                            let (a, b) = p.default_range();
+                            from.set(a.to_string());
+                            to.set(b.to_string());
+                            parameter.set(p);
+                        }
+                    }>
+                        {SweepParameter::ALL.into_iter().map(|p| view! {
+                            <option value=p.key() selected=move || parameter.get() == p>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"From " <input type="number" step="any" data-testid="sweep-from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>"To " <input type="number" step="any" data-testid="sweep-to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                <label>"Points " <input type="number" min="2" max="50" data-testid="sweep-points" prop:value=move || count.get() on:input=move |ev| count.set(event_target_value(&ev)) /></label>
+                <div class="buttons">
+                    <button type="button" data-testid="sweep-run" on:click=start>"Sweep"</button>
+                    <button type="button" data-testid="sweep-cancel" on:click=move |_| engine.cancel()>"Cancel"</button>
+                    <button type="button" data-testid="sweep-csv" on:click=export>"Export sweep (CSV)"</button>
+                </div>
+            </div>
+            <Show when=move || error.get().is_some() || engine.error.get().is_some()>
+                <p class="error" role="alert" data-testid="sweep-error">{move || error.get().or_else(|| engine.error.get()).unwrap_or_default()}</p>
+            </Show>
+            <div class="progress-row" aria-live="polite">
+                <progress data-testid="sweep-progress" max="1" prop:value=move || engine.progress.get().unwrap_or(1.0)
+                    class:idle=move || engine.progress.get().is_none()></progress>
+                <span data-testid="sweep-status">{move || match (engine.progress.get(), engine.sweep_ms.get()) {
+                    (Some(p), _) => format!("sweeping… {:.0}%", 100.0 * p),
+                    (None, Some(_)) => "sweep complete".to_string(),
+                    (None, None) => "no sweep yet".to_string(),
+                }}</span>
+                <span data-testid="sweep-timing">{move || {
+                    let quick = engine.sweep_settle_ms.get().map(|ms| format!("settlement pass {ms:.0} ms"));
+                    let full = engine.sweep_ms.get().map(|(_, full)| format!("full pass {:.1} s", full / 1000.0));
+                    [quick, full].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+                }}</span>
+            </div>
+            <PngButton canvas=canvas file_name="gridshare-sweep.png" testid="png-sweep" />
+            <canvas node_ref=canvas width="900" height="560" data-testid="sweep-chart" role="img"
+                aria-label="Four line charts across the swept parameter: consumer saving, prosumer income, performance measure and community cost for every model, with break-evens dashed"></canvas>
+            <ul class="breakevens" data-testid="sweep-breakevens">
+                {move || {
+                    let m = marks.get();
+                    if m.is_empty() {
+                        vec![view! { <li>"No break-even in this range: every model keeps its side of no sharing."</li> }.into_any()]
+                    } else {
+                        m.iter().map(|b| view! { <li>{describe(swept.get(), b)}</li> }.into_any()).collect()
+                    }
+                }}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,73 @@
+// End-to-end: the tariff sensitivity sweep (and, below, the playground, tour and A/B).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveStatic } from './serve.mjs';
+import { launch, openPage } from './browser.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = process.env.GRIDSHARE_DIST ?? join(ROOT, 'dist');
+let server;
+let browser;
+before(async () => { server = await serveStatic(DIST, '/demo/gridshare/'); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const byId = (id) => `[data-testid="${id}"]`;
+const num = (text) => Number(text.replace(/[,\s%]/g, '').replace('−', '-'));
+const upToDate = (page) => page.waitForFunction(
+  (sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 30000 });
+const setRange = (page, id, value) => page.$eval(byId(id), (el, v) => {
+  el.value = v; el.dispatchEvent(new Event('input', { bubbles: true }));
+}, String(value));
+
+test('a 10-point feed-in sweep runs in the browser, marks break-evens and its CSV matches single runs', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await upToDate(page);
+  await page.fill(byId('sweep-from'), '0.5');
+  await page.fill(byId('sweep-to'), '9.5');
+  await page.fill(byId('sweep-points'), '10');
+  await page.click(byId('sweep-run'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('settlement pass'), byId('sweep-timing'), { timeout: 30000 });
+  const settleMs = num((await page.textContent(byId('sweep-timing'))).match(/settlement pass ([\d.]+) ms/)[1]);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'sweep complete', byId('sweep-status'), { timeout: 120000 });
+  console.log(`10-point settlement sweep: ${settleMs} ms from request to the last point; ${await page.textContent(byId('sweep-timing'))}`);
+  assert.ok(settleMs < 1000, `settlement-only sweep took ${settleMs} ms`);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(byId('sweep-csv'))]);
+  const rows = (await readFile(await file.path(), 'utf8')).trim().split('\n');
+  assert.equal(rows[0], 'feed_in_price,model,community_cost,consumer_savings_pct,prosumer_income,performance_measure');
+  assert.equal(rows.length, 1 + 10 * 5);
+  const ink = await page.$eval(byId('sweep-chart'), (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 1]) > 40 || Math.abs(d[i + 1] - d[i + 2]) > 40) n++;
+    return n;
+  });
+  assert.ok(ink > 2000, `sweep chart has ${ink} coloured pixels`);
+  // A lower feed-in price makes BS's consumers pay more for the shared pool: some break-even shows up.
+  assert.match(await page.textContent(byId('sweep-breakevens')), /(stop|start) gaining against no sharing above Feed-in price/);
+
+  // Two points of the sweep against single runs of the app with that feed-in price.
+  for (const value of ['2.5', '6.5']) {
+    await setRange(page, 'price-sell', value);
+    await page.waitForFunction((v) => document.querySelector('[data-testid="price-sell"]').value === v, value);
+    await page.waitForFunction(() => document.querySelector('[data-testid="kpi-cloud"]')?.dataset.stale === 'true', null, { timeout: 10000 }).catch(() => {});
+    await upToDate(page);
+    for (const model of ['none', 'bs', 'mmr', 'sdr', 'cloud']) {
+      const row = rows.find((r) => r.startsWith(`${value},${model},`)).split(',');
+      const shownCost = num(await page.textContent(byId(`kpi-${model}-cost`)));
+      assert.ok(Math.abs(Number(row[2]) - shownCost) <= 1, `${model} at ${value}: CSV ${row[2]} vs page ${shownCost}`);
+      const shownConsumer = num(await page.textContent(byId(`kpi-${model}-consumer`)));
+      assert.ok(Math.abs(Number(row[3]) - shownConsumer) <= 0.051, `${model} consumer at ${value}: CSV ${row[3]} vs page ${shownConsumer}`);
+    }
+  }
+  // An impossible range is refused before anything runs, naming the value.
+  await page.fill(byId('sweep-to'), '12');
+  await page.click(byId('sweep-run'));
+  await page.waitForSelector(byId('sweep-error'));
+  assert.match(await page.textContent(byId('sweep-error')), /Feed-in price \(₹\/kWh\) = 10\.7.*must be below buy_per_kwh.*nothing was swept/);
+  assert.deepEqual(errors, []);
+});
