@@ -52,7 +52,7 @@ impl EngineState {
     /// The state without a worker yet: the first request starts one (so a panel the user may
     /// never open does not load a second engine with the page).
     pub fn idle() -> Self {
-        let state = Self {
+        Self {
             report: RwSignal::new(None),
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
@@ -67,8 +67,7 @@ impl EngineState {
             worker: StoredValue::new_local(None),
             queued: StoredValue::new_local(None),
             restarts: StoredValue::new(0),
-        };
-        state
+        }
     }
 
     fn spawn(self) {
