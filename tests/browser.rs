@@ -46,7 +46,7 @@ async fn worked_example_a_is_shown_and_reacts_to_prices() {
     assert_eq!(text("bill-mmr-2"), "9.50");
     assert_eq!(text("bill-bs-1"), "10.00");
     assert_eq!(text("sdr"), "0.500");
-    assert_eq!(text("kpi-sdr-bill"), "15.00");
+    assert_eq!(text("hour-kpi-sdr-bill"), "15.00");
 
     // Feed-in 3 instead of 8: the seller earns less under SDR.
     type_into("hour-price-sell", "3");

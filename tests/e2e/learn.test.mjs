@@ -71,3 +71,39 @@ test('a 10-point feed-in sweep runs in the browser, marks break-evens and its CS
   assert.match(await page.textContent(byId('sweep-error')), /Feed-in price \(₹\/kWh\) = 10\.7.*must be below buy_per_kwh.*nothing was swept/);
   assert.deepEqual(errors, []);
 });
+
+test('the playground: moving a household to seller changes SDR and every bill; budget balance holds', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('bill-sdr-1'), { timeout: 30000 });
+  assert.equal(await page.textContent(byId('sdr')), '0.500');
+  const bills = {};
+  for (const rule of ['bs', 'mmr', 'sdr']) for (const k of [1, 2, 3]) bills[`${rule}-${k}`] = await page.textContent(byId(`bill-${rule}-${k}`));
+  // Household 2 (a buyer of 1 kWh) slides to selling 2 kWh.
+  await setRange(page, 'slider-2', '-2');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1.750', byId('sdr'));
+  assert.equal(await page.textContent(byId('tsp')), '3.50');
+  for (const [key, before] of Object.entries(bills)) {
+    assert.notEqual(await page.textContent(byId(`bill-${key}`)), before, `bill ${key} did not change`);
+  }
+  assert.match(await page.textContent(byId('budget-balance')), /Budget balance holds: under every sharing rule Σ bills = -?[\d.]+ ₹ = the community's grid bill ✓/);
+  // SDR > 1: everything trades at the feed-in price under SDR.
+  assert.equal(await page.textContent(byId('price-sdr-buy')), '8.00');
+  // A formula is one click away.
+  await page.click(`${byId('formula-sdr')} summary`);
+  assert.match(await page.textContent(byId('formula-sdr')), /SDR = TSP \/ TBP/);
+  // More households, and the grid price slider.
+  await page.click(byId('add-household'));
+  await page.waitForSelector(byId('bill-sdr-4'));
+  await setRange(page, 'hour-slider-buy', '12');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value === '12', byId('hour-price-buy'));
+  assert.match(await page.textContent(byId('budget-balance')), /holds/);
+  const ink = await page.$eval(byId('price-curves'), (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[i + 1]) > 40 || Math.abs(d[i + 1] - d[i + 2]) > 40) n++;
+    return n;
+  });
+  assert.ok(ink > 1000, `price curves have ${ink} coloured pixels`);
+  assert.deepEqual(errors, []);
+});
