@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::ab_compare::AbCompare;
 use crate::browser_io::{self, PngButton};
 use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
@@ -825,6 +826,9 @@ pub fn Compare() -> impl IntoView {
                     "last run {seconds:.1} s · engine memory {:.0} MB", bytes as f64 / 1_048_576.0))}</span>
             </div>
             <div class="kpis">{cards}</div>
+            <AbCompare scenario=scenario report=engine.report
+                busy=Signal::derive(move || engine.progress.get().is_some())
+                show_settings=Callback::new(move |s: Scenario| show_settings(&s)) />
             <canvas node_ref=canvas width="720" height="320" data-testid="costs-chart" role="img"
                 aria-label="Bar chart of the community's yearly cost under each model"></canvas>
             <div class="chart-control"><label>

@@ -1,5 +1,6 @@
 //! Gridshare's browser UI. Components call the engine only; nothing here computes market results.
 
+mod ab_compare;
 pub mod bench;
 mod browser_io;
 mod chart;

@@ -107,3 +107,31 @@ test('the playground: moving a household to seller changes SDR and every bill; b
   assert.ok(ink > 1000, `price curves have ${ink} coloured pixels`);
   assert.deepEqual(errors, []);
 });
+
+test('scenario A/B: today\'s tariff against a proposal, differences highlighted, swap', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await upToDate(page);
+  const todayNone = num(await page.textContent(byId('kpi-none-cost')));
+  await page.click(byId('pin-a'));
+  await page.waitForSelector(byId('ab-table'));
+  // The proposal: feed-in 3 instead of 8.
+  await setRange(page, 'price-sell', '3');
+  await page.waitForFunction(([sel, v]) => document.querySelector(sel)?.textContent.includes('sell 3 '), [byId('ab-b'), null]);
+  await upToDate(page);
+  const proposalNone = num(await page.textContent(byId('kpi-none-cost')));
+  const row = await page.$$eval(`${byId('ab-none')} td`, (tds) => tds.map((td) => [td.textContent, td.className]));
+  assert.ok(Math.abs(num(row[0][0].replace('₹', '')) - todayNone) <= 1, `A's cost ${row[0][0]} vs ${todayNone}`);
+  const diff = num(row[2][0].replace('₹', ''));
+  assert.ok(Math.abs(diff - (proposalNone - todayNone)) <= 1, `B − A ${diff} vs ${proposalNone - todayNone}`);
+  assert.match(row[2][1], /worse/, 'a higher no-sharing cost is marked worse');
+  assert.match(await page.textContent(byId('ab-a')), /sell 8 ₹\/kWh/);
+  // Swap: the page shows A again and B becomes the pinned one.
+  await page.click(byId('swap-ab'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.includes('sell 3 '), byId('ab-a'));
+  await upToDate(page);
+  assert.equal(await page.$eval(byId('price-sell'), (el) => el.value), '8');
+  assert.equal(num(await page.textContent(byId('kpi-none-cost'))), todayNone);
+  assert.deepEqual(errors, []);
+});
