@@ -46,6 +46,48 @@ try {
       await page.locator('.inputs.tariff').screenshot({ path: join(OUT, 'tariff.png') });
       await page.close();
     },
+    async playground() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('bill-sdr-1'), { timeout: 60000 });
+      await page.$eval(byId('slider-2'), (el) => { el.value = '-0.5'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+      await page.click(`${byId('formula-sdr')} summary`);
+      await page.waitForTimeout(300);
+      await page.locator('section[aria-labelledby="hour-title"]').screenshot({ path: join(OUT, 'playground.png') });
+      await page.close();
+    },
+    async tour() {
+      const page = await openPage(browser, server.url, errors, { width: 1200, height: 800 });
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.click(byId('tour-start'));
+      for (let i = 0; i < 7; i++) await page.click(byId('tour-next'));
+      await upToDate(page);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(OUT, 'tour.png') });
+      await page.close();
+    },
+    async sweep() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.fill(byId('sweep-from'), '0.5');
+      await page.fill(byId('sweep-to'), '9.5');
+      await page.click(byId('sweep-run'));
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'sweep complete', byId('sweep-status'), { timeout: 120000 });
+      await page.locator(byId('sweep')).screenshot({ path: join(OUT, 'sweep.png') });
+      await page.close();
+    },
+    async ab() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await upToDate(page);
+      await page.click(byId('pin-a'));
+      await page.$eval(byId('price-sell'), (el) => { el.value = '3'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+      await page.waitForTimeout(300);
+      await upToDate(page);
+      await page.locator(byId('ab')).screenshot({ path: join(OUT, 'ab.png') });
+      await page.close();
+    },
     async phone() {
       const page = await openPage(browser, server.url, errors, { width: 390, height: 844 });
       await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });

@@ -10,6 +10,7 @@ pub mod protocol;
 mod sweep_panel;
 mod tariff_editor;
 pub mod timeline;
+mod tour;
 mod worked_example;
 
 use leptos::prelude::*;
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">
                 "Peer-to-peer energy sharing in a community microgrid, simulated in your browser."
             </p>
+            <tour::Tour />
         </header>
         <main>
             <Compare/>

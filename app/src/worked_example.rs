@@ -87,7 +87,7 @@ fn rule_formula(rule: RuleId) -> &'static str {
 fn Formula(#[prop(into)] testid: String, text: &'static str) -> impl IntoView {
     view! {
         <details class="formula" data-testid=testid>
-            <summary aria-label="Show the formula">"ⓘ"</summary>
+            <summary aria-label="Show the formula" title="Show the formula">"?"</summary>
             <span>{text}</span>
         </details>
     }
@@ -344,7 +344,7 @@ pub fn WorkedExample() -> impl IntoView {
             <p class="explain">
                 "A few households share one connection to the grid. Drag a household's net energy: positive, it "
                 "needs energy (a buyer); negative, it has surplus to sell. Each rule sets an internal buy and sell "
-                "price; the grid only sees the community's total. Click ⓘ for any number's formula."
+                "price; the grid only sees the community's total. Click ? beside any number for its formula."
             </p>
             <div class="examples" role="group" aria-label="Worked examples">
                 {EXAMPLES

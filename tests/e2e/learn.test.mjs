@@ -135,3 +135,48 @@ test('scenario A/B: today\'s tariff against a proposal, differences highlighted,
   assert.equal(num(await page.textContent(byId('kpi-none-cost'))), todayNone);
   assert.deepEqual(errors, []);
 });
+
+test('the guided tour drives the real app by keyboard, can be skipped and resumed, and completes', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await upToDate(page);
+  const none = await page.textContent(byId('kpi-none-cost'));
+  await page.click(byId('tour-start'));
+  await page.waitForSelector(byId('tour'));
+  assert.equal(await page.textContent(byId('tour-title')), 'Consumers and prosumers');
+  // The highlighted element is the step's target, and the panel it lives in was opened.
+  assert.equal(await page.$eval('.tour-highlight', (el) => el.dataset.testid), 'members-table');
+  assert.equal(await page.$eval(byId('community-panel'), (el) => el.open), true);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('[data-testid="tour"]')?.dataset.step === '2');
+  // Step 2 moved household 2 to seller in the playground.
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1.750', byId('sdr'));
+  // Skip with Esc, then resume at step 2.
+  await page.keyboard.press('Escape');
+  await page.waitForFunction((sel) => !document.querySelector(sel), byId('tour'));
+  assert.equal(await page.$$eval('.tour-highlight', (els) => els.length), 0);
+  await page.reload();
+  await page.waitForSelector(byId('tour-resume'));
+  assert.match(await page.textContent(byId('tour-resume')), /step 2/);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 30000 });
+  await page.click(byId('tour-resume'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="tour"]')?.dataset.step === '2');
+  const titles = [];
+  for (let step = 3; step <= 9; step++) {
+    await page.keyboard.press('Enter'); // "Next" has the focus
+    await page.waitForFunction((n) => document.querySelector('[data-testid="tour"]')?.dataset.step === String(n), step);
+    titles.push(await page.textContent(byId('tour-title')));
+    if (step === 6) {
+      // The tariff step set the feed-in price to 3 through the real slider: results follow.
+      assert.equal(await page.$eval(byId('price-sell'), (el) => el.value), '3');
+      await page.waitForFunction(([sel, b]) => document.querySelector(sel)?.textContent !== b, [byId('kpi-none-cost'), none], { timeout: 30000 });
+    }
+  }
+  assert.ok(titles.includes('Why cloud-P2P changes the total'), titles.join(' | '));
+  assert.equal(await page.$eval('.tour-highlight', (el) => el.dataset.testid), 'sweep');
+  await page.keyboard.press('Enter'); // Finish
+  await page.waitForFunction((sel) => !document.querySelector(sel), byId('tour'));
+  assert.equal(await page.$$eval(byId('tour-resume'), (els) => els.length), 0, 'a finished tour has nothing to resume');
+  assert.deepEqual(errors, []);
+});
