@@ -413,7 +413,10 @@ pub fn WorkedExample() -> impl IntoView {
             {market_line}
             <div class="kpis">{kpis}</div>
             <table class="bills" data-testid="bills-table">
-                <caption>"Bill per household (₹, > 0 pays)"</caption>
+                <caption>
+                    "Bill per household (₹, > 0 pays) and its saving against no sharing"
+                    <Formula testid="formula-bill" text="bill = internal buy price × import − internal sell price × export; saving = no-sharing bill − bill" />
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Household"</th>
