@@ -1,9 +1,61 @@
 //! Charts drawn with plotters on a canvas.
 
 use engine::SettlementReport;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
+
+/// A canvas as a white plotters drawing area.
+pub(crate) fn canvas_root(
+    canvas: HtmlCanvasElement,
+) -> Result<DrawingArea<CanvasBackend, Shift>, String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    Ok(root)
+}
+
+/// The legend every chart uses: upper right, framed, on a light background.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    label_px: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.85))
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font(("sans-serif", label_px))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// A 2-pixel line with its legend entry.
+pub(crate) fn labelled_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: Vec<(f64, f64)>,
+    label: &str,
+    colour: RGBColor,
+) -> Result<(), String> {
+    chart
+        .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+        .map_err(|e| e.to_string())?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+    Ok(())
+}
+
+/// "M1"…"Mn" on whole bar positions of a per-month axis, nothing between them.
+pub(crate) fn month_label(x: f64, months: usize) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < months {
+        format!("M{}", i as usize + 1)
+    } else {
+        String::new()
+    }
+}
 
 /// One colour per rule, in [`engine::RuleId::ALL`] order (colour-blind-safe palette).
 const RULE_COLOURS: [RGBColor; 4] = [
@@ -18,9 +70,7 @@ pub fn draw_bills_chart(
     canvas: HtmlCanvasElement,
     report: &SettlementReport,
 ) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = canvas_root(canvas)?;
 
     let bills: Vec<Vec<f64>> = report
         .rules
@@ -74,13 +124,7 @@ pub fn draw_bills_chart(
             .label(rule.rule.label())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], style));
     }
-    chart
-        .configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }
 
@@ -89,9 +133,7 @@ pub fn draw_model_costs(
     canvas: HtmlCanvasElement,
     report: &engine::run::RunReport,
 ) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = canvas_root(canvas)?;
     let top = report
         .models
         .iter()
@@ -155,13 +197,7 @@ pub fn draw_model_costs(
         .map_err(|e| e.to_string())?
         .label("bills only")
         .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], bill));
-    chart
-        .configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }
 
@@ -171,9 +207,7 @@ pub fn draw_member_savings(
     model: &engine::run::ModelReport,
     reference: &engine::run::ModelReport,
 ) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = canvas_root(canvas)?;
     // Comparable savings: no-sharing cost minus this model's cost, both with unserved energy.
     let mut savings: Vec<f64> = model
         .members
@@ -252,9 +286,7 @@ pub fn draw_load_classes(
         "overloaded",
         "severely overloaded",
     ];
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = canvas_root(canvas)?;
     let months = &model.energy.load_class_counts_by_month;
     // The underloaded class dwarfs the rest: show the loaded classes, on their own scale.
     let top = months
@@ -282,14 +314,7 @@ pub fn draw_load_classes(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < n {
-                format!("M{}", i as usize + 1)
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| month_label(*x, n))
         .y_desc("member-hours")
         .draw()
         .map_err(|e| e.to_string())?;
@@ -310,12 +335,6 @@ pub fn draw_load_classes(
             .label(CLASS_NAMES[class])
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], style));
     }
-    chart
-        .configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }

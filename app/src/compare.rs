@@ -19,7 +19,7 @@ use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
 use crate::sweep_panel::SweepPanel;
 use crate::tariff_editor::{TariffControls, TariffEditor};
-use crate::timeline::{steps_csv, Timeline};
+use crate::timeline::Timeline;
 
 /// The generator recipe of a scenario, if it has one.
 fn spec_of(s: &Scenario) -> Option<CommunitySpec> {
@@ -336,18 +336,20 @@ pub fn Compare() -> impl IntoView {
     let share = RwSignal::new(String::new());
     let member_filter = RwSignal::new(String::new());
     let member_page = RwSignal::new(0_usize);
-    // Members matching the filter (for the page count).
-    let member_count = Memo::new(move |_| {
+    // Members matching the filter: the table shows a page of them, the pager counts them.
+    let matching_members = Memo::new(move |_| {
         let filter = member_filter.get().trim().to_ascii_uppercase();
         engine.report.with(|r| {
-            r.as_ref().map_or(0, |r| {
+            r.as_ref().map_or_else(Vec::new, |r| {
                 r.members
                     .iter()
                     .filter(|m| filter.is_empty() || m.id.to_ascii_uppercase().contains(&filter))
-                    .count()
+                    .cloned()
+                    .collect::<Vec<_>>()
             })
         })
     });
+    let member_count = move || matching_members.with(Vec::len);
     let fault_member = RwSignal::new(String::new());
     let fault_from = RwSignal::new("150".to_string());
     let fault_to = RwSignal::new("160".to_string());
@@ -544,7 +546,8 @@ pub fn Compare() -> impl IntoView {
     let export_steps_csv = move |_| {
         if let Some(r) = engine.report.get_untracked() {
             let axis = scenario.with_untracked(|s| s.axis);
-            let _ = browser_io::download("gridshare-steps.csv", "text/csv", &steps_csv(&r, &axis));
+            let _ =
+                browser_io::download("gridshare-steps.csv", "text/csv", &r.series.to_csv(&axis));
         }
     };
     let export_json = move |_| {
@@ -582,27 +585,31 @@ pub fn Compare() -> impl IntoView {
     let savings_canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         let key = savings_model.get();
-        if let (Some(report), Some(canvas)) = (engine.report.get(), savings_canvas.get()) {
-            if let (Some(m), Some(reference)) = (
-                report.models.iter().find(|m| m.model.key() == key),
-                report.models.first(),
-            ) {
-                if let Err(message) = draw_member_savings(canvas, m, reference) {
-                    leptos::logging::warn!("chart not drawn: {message}");
+        engine.report.with(|report| {
+            if let (Some(report), Some(canvas)) = (report, savings_canvas.get()) {
+                if let (Some(m), Some(reference)) = (
+                    report.models.iter().find(|m| m.model.key() == key),
+                    report.models.first(),
+                ) {
+                    if let Err(message) = draw_member_savings(canvas, m, reference) {
+                        leptos::logging::warn!("chart not drawn: {message}");
+                    }
                 }
             }
-        }
+        });
     });
     let classes_canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         let key = savings_model.get();
-        if let (Some(report), Some(canvas)) = (engine.report.get(), classes_canvas.get()) {
-            if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
-                if let Err(message) = draw_load_classes(canvas, m) {
-                    leptos::logging::warn!("chart not drawn: {message}");
+        engine.report.with(|report| {
+            if let (Some(report), Some(canvas)) = (report, classes_canvas.get()) {
+                if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
+                    if let Err(message) = draw_load_classes(canvas, m) {
+                        leptos::logging::warn!("chart not drawn: {message}");
+                    }
                 }
             }
-        }
+        });
     });
     let export_png = move |_| {
         if let Some(c) = canvas.get_untracked() {
@@ -610,21 +617,24 @@ pub fn Compare() -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        if let (Some(report), Some(canvas)) = (engine.report.get(), canvas.get()) {
-            if let Err(message) = draw_model_costs(canvas, &report) {
-                leptos::logging::warn!("chart not drawn: {message}");
+        engine.report.with(|report| {
+            if let (Some(report), Some(canvas)) = (report, canvas.get()) {
+                if let Err(message) = draw_model_costs(canvas, report) {
+                    leptos::logging::warn!("chart not drawn: {message}");
+                }
             }
-        }
+        });
     });
 
     let cards = move || {
         let stale = engine.stale.get();
-        engine.report.get().map(|r: RunReport| {
-            let reference = r.models[0].clone();
-            r.models
-                .iter()
-                .map(|m| kpi_card(m, &reference, stale))
-                .collect_view()
+        engine.report.with(|r| {
+            r.as_ref().map(|r: &RunReport| {
+                r.models
+                    .iter()
+                    .map(|m| kpi_card(m, &r.models[0], stale))
+                    .collect_view()
+            })
         })
     };
 
@@ -734,7 +744,7 @@ pub fn Compare() -> impl IntoView {
                         "Fail a member "
                         <select data-testid="fault-member" on:change=move |ev| fault_member.set(event_target_value(&ev))>
                             <option value="">"—"</option>
-                            {move || engine.report.get().map(|r| r.member_ids.into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view())}
+                            {move || engine.report.with(|r| r.as_ref().map(|r| r.member_ids.iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()))}
                         </select>
                     </label>
                     <label>
@@ -762,11 +772,11 @@ pub fn Compare() -> impl IntoView {
                     <div class="buttons">
                         <button type="button" data-testid="members-prev" on:click=move |_| member_page.update(|p| *p = p.saturating_sub(1))>"◀ previous"</button>
                         <span data-testid="members-page">{move || {
-                            let pages = member_count.get().div_ceil(MEMBERS_PER_PAGE).max(1);
+                            let pages = member_count().div_ceil(MEMBERS_PER_PAGE).max(1);
                             format!("page {} of {pages}", member_page.get().min(pages - 1) + 1)
                         }}</span>
                         <button type="button" data-testid="members-next" on:click=move |_| {
-                            let pages = member_count.get_untracked().div_ceil(MEMBERS_PER_PAGE).max(1);
+                            let pages = matching_members.with_untracked(Vec::len).div_ceil(MEMBERS_PER_PAGE).max(1);
                             member_page.update(|p| *p = (*p + 1).min(pages - 1));
                         }>"next ▶"</button>
                     </div>
@@ -784,11 +794,9 @@ pub fn Compare() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {move || engine.report.get().map(|r| {
-                            let filter = member_filter.get().trim().to_ascii_uppercase();
+                        {move || matching_members.with(|members| {
                             let page = member_page.get();
-                            r.members.into_iter()
-                                .filter(|m| filter.is_empty() || m.id.to_ascii_uppercase().contains(&filter))
+                            members.iter()
                                 .skip(page * MEMBERS_PER_PAGE)
                                 .take(MEMBERS_PER_PAGE)
                                 .map(|m| {

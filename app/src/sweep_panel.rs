@@ -9,10 +9,10 @@ use engine::sweep::{
 };
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use crate::browser_io::{self, PngButton};
+use crate::chart::{canvas_root, labelled_line, legend};
 use crate::engine_client::EngineState;
 
 /// One colour per model, in [`Model::ALL`] order (colour-blind-safe).
@@ -41,9 +41,7 @@ fn draw_sweep(
     points: &[SweepPoint],
     marks: &[BreakEven],
 ) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = canvas_root(canvas)?;
     let (x0, x1) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| {
         (a.min(p.value), b.max(p.value))
     });
@@ -92,26 +90,13 @@ fn draw_sweep(
                 .filter_map(|p| p.model(model).and_then(metric).map(|v| (p.value, v)))
                 .collect();
             let colour = MODEL_COLOURS[i];
-            chart
-                .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))
-                .map_err(|e| e.to_string())?
-                .label(model.label())
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2))
-                });
+            labelled_line(&mut chart, line.clone(), model.label(), colour)?;
             chart
                 .draw_series(line.iter().map(|p| Circle::new(*p, 2, colour.filled())))
                 .map_err(|e| e.to_string())?;
         }
         if title.starts_with("Community cost") {
-            chart
-                .configure_series_labels()
-                .border_style(BLACK)
-                .background_style(WHITE.mix(0.85))
-                .label_font(("sans-serif", 11))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(|e| e.to_string())?;
+            legend(&mut chart, 11)?;
         }
     }
     root.present().map_err(|e| e.to_string())

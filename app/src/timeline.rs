@@ -7,9 +7,8 @@ use engine::TimeAxis;
 use leptos::prelude::*;
 
 use crate::browser_io::PngButton;
-use plotters::coord::Shift;
+use crate::chart::{canvas_root, labelled_line, legend, month_label};
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 /// The steps a chart shows.
@@ -54,13 +53,6 @@ pub fn flows_of(series: &RunSeries, model: Model) -> Option<(&FlowSeries, &[f32]
 }
 
 type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
-
-fn root_of(canvas: HtmlCanvasElement) -> Result<DrawingArea<CanvasBackend, Shift>, String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    Ok(root)
-}
 
 impl Window {
     /// More than a day: the x axis counts days, else hours.
@@ -112,7 +104,7 @@ pub fn draw_power(
     model: Model,
     w: Window,
 ) -> Result<(), String> {
-    let root = root_of(canvas)?;
+    let root = canvas_root(canvas)?;
     let Some((flows, import, export)) = flows_of(series, model) else {
         return root.present().map_err(|e| e.to_string());
     };
@@ -162,27 +154,10 @@ pub fn draw_power(
         .draw()
         .map_err(|e| e.to_string())?;
     for (label, colour, points) in lines {
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+        labelled_line(&mut chart, points, label, colour)?;
     }
-    legend(&mut chart)?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
-}
-
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(|e| e.to_string())
 }
 
 /// The rule whose internal prices a model's chart shows (BS prices belong to its billing
@@ -204,7 +179,7 @@ pub fn draw_prices(
     model: Model,
     w: Window,
 ) -> Result<(), String> {
-    let root = root_of(canvas)?;
+    let root = canvas_root(canvas)?;
     let Some((flows, _, _)) = flows_of(series, model) else {
         return root.present().map_err(|e| e.to_string());
     };
@@ -268,11 +243,7 @@ pub fn draw_prices(
         ("internal sell", RGBColor(0, 114, 178), internal(true)),
     ];
     for (label, colour, points) in lines {
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+        labelled_line(&mut chart, points, label, colour)?;
     }
     let sdr_colour = RGBColor(0, 158, 115);
     chart
@@ -280,7 +251,7 @@ pub fn draw_prices(
         .map_err(|e| e.to_string())?
         .label("SDR (right axis)")
         .legend(move |(x, y)| Circle::new((x + 7, y), 3, sdr_colour.filled()));
-    legend(&mut chart)?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }
 
@@ -290,7 +261,7 @@ pub fn draw_ess(
     axis: &TimeAxis,
     series: &RunSeries,
 ) -> Result<(), String> {
-    let root = root_of(canvas)?;
+    let root = canvas_root(canvas)?;
     let alone = monthly_throughput_kwh(&series.local, axis);
     let shared = series
         .cloud
@@ -313,14 +284,7 @@ pub fn draw_ess(
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < n {
-                format!("M{}", i as usize + 1)
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| month_label(*x, n))
         .y_desc("kWh charged + discharged")
         .draw()
         .map_err(|e| e.to_string())?;
@@ -350,13 +314,8 @@ pub fn draw_ess(
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], style));
     }
-    legend(&mut chart)?;
+    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
-}
-
-/// The per-step CSV of a report (community flows, prices, SDR, internal prices).
-pub fn steps_csv(report: &RunReport, axis: &TimeAxis) -> String {
-    report.series.to_csv(axis)
 }
 
 /// The "Over time" panel.

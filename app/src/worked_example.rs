@@ -101,10 +101,7 @@ fn draw_price_curves(
 ) -> Result<(), String> {
     use engine::market::HorizonMarket;
     use plotters::prelude::*;
-    let backend =
-        plotters_canvas::CanvasBackend::with_canvas_object(canvas).ok_or("no 2d canvas context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let root = crate::chart::canvas_root(canvas)?;
     let prices_at = |rule: RuleId, sdr: f64| {
         // TBP = 1, TSP = SDR: prices depend only on the ratio.
         let market = HorizonMarket::of_step(1.0, sdr, grid);
@@ -143,11 +140,7 @@ fn draw_price_curves(
                 (*x, if sell { p.sell_per_kwh } else { p.buy_per_kwh })
             })
             .collect();
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-            .map_err(|e| e.to_string())?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 14, y)], colour.stroke_width(2)));
+        crate::chart::labelled_line(&mut chart, points, label, colour)?;
         if let Some(sdr) = current.filter(|s| *s <= 2.0) {
             let p = prices_at(rule, sdr);
             let y = if sell { p.sell_per_kwh } else { p.buy_per_kwh };
@@ -181,14 +174,7 @@ fn draw_price_curves(
             .label("this hour")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK.stroke_width(1)));
     }
-    chart
-        .configure_series_labels()
-        .border_style(BLACK)
-        .background_style(WHITE.mix(0.85))
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 12))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    crate::chart::legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }
 
