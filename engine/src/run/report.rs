@@ -1,0 +1,186 @@
+//! What a run reports: the models, their energy flows, bills with line items, and the members.
+
+use serde::{Deserialize, Serialize};
+
+use crate::coordinator::SolverStats;
+use crate::metrics::SettlementReport;
+
+use super::RunSeries;
+
+/// The models Gridshare compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    /// Every home alone with the grid (local battery rule).
+    None,
+    /// Bill Sharing on the homes' own net energy.
+    Bs,
+    /// Mid-Market Rate on the homes' own net energy.
+    Mmr,
+    /// Supply-Demand Ratio on the homes' own net energy.
+    Sdr,
+    /// Cloud-P2P: coordinated batteries and flexible load, SDR bills, MLA settlement.
+    Cloud,
+}
+
+impl Model {
+    /// Every model, in display order.
+    pub const ALL: [Model; 5] = [Model::None, Model::Bs, Model::Mmr, Model::Sdr, Model::Cloud];
+
+    /// Short machine name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Model::None => "none",
+            Model::Bs => "bs",
+            Model::Mmr => "mmr",
+            Model::Sdr => "sdr",
+            Model::Cloud => "cloud",
+        }
+    }
+
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Model::None => "No sharing",
+            Model::Bs => "Bill Sharing",
+            Model::Mmr => "Mid-Market Rate",
+            Model::Sdr => "Supply-Demand Ratio",
+            Model::Cloud => "Cloud-P2P",
+        }
+    }
+}
+
+/// Energy flows under one model's behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnergyReport {
+    /// Load served or asked for, kWh.
+    pub load_kwh: f64,
+    /// PV output, kWh.
+    pub pv_kwh: f64,
+    /// Battery charge + discharge energy, kWh (ESS throughput).
+    pub ess_throughput_kwh: f64,
+    /// Grid import (after sharing where the model shares), kWh.
+    pub grid_import_kwh: f64,
+    /// Grid export, kWh.
+    pub grid_export_kwh: f64,
+    /// Energy traded between members, kWh.
+    pub shared_kwh: f64,
+    /// PV used locally (own home, or the community where it shares) / PV.
+    pub self_consumption: Option<f64>,
+    /// Load met by local PV and batteries / load.
+    pub self_sufficiency: Option<f64>,
+    /// Highest grid import in one step, kW.
+    pub peak_import_kw: f64,
+    /// Load not served during grid outages, kWh.
+    pub energy_not_served_kwh: f64,
+    /// Steps with some load not served.
+    pub loss_of_load_hours: f64,
+    /// Unserved energy valued at the retail price of its step, ₹.
+    pub unserved_value: f64,
+    /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
+    pub load_class_counts: [u64; 5],
+    /// The same counts month by month (index 0 = the run's first month).
+    pub load_class_counts_by_month: Vec<[u64; 5]>,
+}
+
+/// One member's bill under one model, with its line items.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberBill {
+    /// Member id.
+    pub member: String,
+    /// Total bill, ₹ (> 0 pays).
+    pub bill: f64,
+    /// No-sharing bill, ₹.
+    pub reference_bill: f64,
+    /// reference − bill, ₹.
+    pub savings: f64,
+    /// Energy at the model's internal prices, ₹.
+    pub energy_bill: f64,
+    /// Aggregator's return paid (cloud-P2P), ₹.
+    pub aggregator_fee: f64,
+    /// Contribution reward received by SCR (cloud-P2P), ₹.
+    pub contribution_return: f64,
+    /// Sharing contribution rate (cloud-P2P), share of the returned pot.
+    pub sharing_contribution_rate: f64,
+    /// Load not served to this member in grid outages, valued at the retail price, ₹.
+    pub unserved_value: f64,
+}
+
+/// The outcome of one model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    /// Which model.
+    pub model: Model,
+    /// Σ member bills, ₹.
+    pub community_bill: f64,
+    /// Σ no-sharing bills, ₹.
+    pub reference_bill: f64,
+    /// reference − bill, ₹.
+    pub savings: f64,
+    /// savings / |reference|, %.
+    pub savings_pct: Option<f64>,
+    /// Saving of consumers (members without PV), % of their no-sharing cost (bills plus
+    /// unserved energy at the retail price).
+    pub consumer_savings_pct: Option<f64>,
+    /// −Σ bills of prosumers (members with PV), ₹.
+    pub prosumer_income: f64,
+    /// Performance measure over the energy shared region; None when there is no potential.
+    pub performance_measure: Option<f64>,
+    /// What the aggregator keeps, ₹.
+    pub aggregator_income: f64,
+    /// The community's one-meter grid bill under this model's behaviour, ₹.
+    pub grid_bill: f64,
+    /// Community bill plus unserved energy valued at the retail price: the comparable cost
+    /// (not paying for energy one did not get is no saving), ₹.
+    pub cost_with_unserved: f64,
+    /// Energy flows.
+    pub energy: EnergyReport,
+    /// Per-member bills.
+    pub members: Vec<MemberBill>,
+}
+
+/// What a member has (for tables and editing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    /// Member id.
+    pub id: String,
+    /// Archetype.
+    pub archetype: crate::community::Archetype,
+    /// Rooftop PV, kWp.
+    pub pv_kwp: f64,
+    /// Battery capacity, kWh (0 = none).
+    pub battery_kwh: f64,
+    /// Share of daily load that may move.
+    pub flexible_share: f64,
+    /// Whether it takes part in sharing.
+    pub participates: bool,
+}
+
+/// The outcome of a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Member ids in order.
+    pub member_ids: Vec<String>,
+    /// What each member has.
+    pub members: Vec<MemberInfo>,
+    /// The five models, in [`Model::ALL`] order (four when the run left cloud-P2P out).
+    pub models: Vec<ModelReport>,
+    /// The coordinator's solver statistics.
+    pub solver: SolverStats,
+    /// V_max of the performance measure: −(perfect-foresight optimal one-meter bill), ₹; `None`
+    /// when the run left it out ([`RunOptions::performance_measure`]).
+    pub best_possible_income: Option<f64>,
+    /// Detailed settlement of the four rules on the homes' own net energy.
+    pub settlement: SettlementReport,
+    /// Community time series of every behaviour.
+    pub series: RunSeries,
+}
+
+impl RunReport {
+    /// The report of one model.
+    pub fn model(&self, model: Model) -> Option<&ModelReport> {
+        self.models.iter().find(|m| m.model == model)
+    }
+}
