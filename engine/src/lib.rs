@@ -9,6 +9,7 @@
 //! rule at once) → [`metrics::SettlementReport`]. The library performs no I/O: parsers take
 //! `&str`, progress and per-step output go through callbacks.
 
+pub mod accounting;
 pub mod battery;
 pub mod community;
 pub mod coordinator;

@@ -744,6 +744,7 @@ pub fn build_members(
                 }),
                 flexible_share: archetype.default_flexible_share(),
                 participates: true,
+                hybrid_inverter: None,
             }
         })
         .collect())

@@ -3,14 +3,20 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::accounting::{BatteryWear, IslandPrice, LostLoadValue};
 use crate::community::{generate, Community, CommunityError, CommunitySpec, Member, Site};
 use crate::coordinator::CoordinatorSettings;
 use crate::market::BillingHorizon;
 use crate::tariff::{Tariff, TariffError, TariffPreset};
 use crate::time_axis::TimeAxis;
 
-/// The scenario format this engine reads and writes.
-pub const SCENARIO_VERSION: u32 = 1;
+/// The scenario format this engine reads and writes. Version 1 files (before islanding, VoLL,
+/// battery wear and the forecast became settings) still load: missing settings take their
+/// defaults.
+pub const SCENARIO_VERSION: u32 = 2;
+
+/// The oldest scenario format this engine still reads.
+pub const OLDEST_SCENARIO_VERSION: u32 = 1;
 
 /// Settlement settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,6 +28,24 @@ pub struct Settings {
     /// The cloud coordinator (optimiser, p-MAS limit, faults).
     #[serde(default)]
     pub coordinator: CoordinatorSettings,
+    /// In a grid outage the sharing community islands as one (an isolation switch and
+    /// grid-forming inverters), under BS, MMR, SDR and cloud-P2P alike; off: every home islands
+    /// alone under every model. No sharing always islands each home alone.
+    #[serde(default = "yes")]
+    pub community_islanding: bool,
+    /// Price of energy traded between members inside an island.
+    #[serde(default)]
+    pub island_price: IslandPrice,
+    /// Value of energy not served (VoLL), counted in every model's comparable cost.
+    #[serde(default)]
+    pub value_of_lost_load: LostLoadValue,
+    /// Battery wear: counted in every model's comparable cost, charged to the owner.
+    #[serde(default)]
+    pub battery_wear: BatteryWear,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -30,6 +54,10 @@ impl Default for Settings {
             bs_horizon: BillingHorizon::Month,
             aggregator_return: 0.05,
             coordinator: CoordinatorSettings::default(),
+            community_islanding: true,
+            island_price: IslandPrice::default(),
+            value_of_lost_load: LostLoadValue::default(),
+            battery_wear: BatteryWear::default(),
         }
     }
 }
@@ -82,7 +110,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A version this engine does not know.
-    #[error("{file}: scenario version {found} is not supported (this Gridshare reads version {SCENARIO_VERSION})")]
+    #[error("{file}: scenario version {found} is not supported (this Gridshare reads versions {OLDEST_SCENARIO_VERSION} to {SCENARIO_VERSION})")]
     UnsupportedVersion {
         /// File name.
         file: String,
@@ -144,13 +172,15 @@ impl Scenario {
             .get("version")
             .and_then(serde_json::Value::as_u64)
             .unwrap_or(0);
-        if found != u64::from(SCENARIO_VERSION) {
+        if !(u64::from(OLDEST_SCENARIO_VERSION)..=u64::from(SCENARIO_VERSION)).contains(&found) {
             return Err(ScenarioError::UnsupportedVersion {
                 file: file.to_string(),
                 found,
             });
         }
-        let scenario: Scenario = serde_json::from_str(text).map_err(json_error)?;
+        let mut scenario: Scenario = serde_json::from_str(text).map_err(json_error)?;
+        // Migration: version 1 had no fairness settings; serde filled in their defaults.
+        scenario.version = SCENARIO_VERSION;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -163,6 +193,12 @@ impl Scenario {
                 "aggregator_return must be in [0, 1) (got {tau})"
             )));
         }
+        let s = &self.settings;
+        s.island_price
+            .validate()
+            .and(s.value_of_lost_load.validate())
+            .and(s.battery_wear.validate())
+            .map_err(ScenarioError::Settings)?;
         self.tariff.prices(&self.axis)?;
         match &self.community {
             CommunitySource::Generated(spec) => spec.validate()?,
@@ -278,6 +314,7 @@ mod tests {
                     battery: Some(Battery::typical(2.0)),
                     flexible_share: 0.1,
                     participates: true,
+                    hybrid_inverter: Some(false),
                 }],
                 grid_available: Some(vec![true, false, true]),
             },
@@ -294,7 +331,7 @@ mod tests {
         let text =
             Scenario::default_north()
                 .to_json()
-                .replacen("\"version\": 1", "\"version\": 7", 1);
+                .replacen("\"version\": 2", "\"version\": 7", 1);
         let err = Scenario::from_json("old.json", &text)
             .unwrap_err()
             .to_string();
@@ -306,6 +343,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("x.json: line 1, column"), "{err}");
+        // A version 1 file (no fairness settings) loads with their defaults.
+        let v1 =
+            Scenario::default_north()
+                .to_json()
+                .replacen("\"version\": 2", "\"version\": 1", 1);
+        let old = Scenario::from_json("v1.json", &v1).unwrap();
+        assert_eq!(old.version, SCENARIO_VERSION);
+        assert!(old.settings.community_islanding);
         let err = Scenario::from_json("x.json", "not json")
             .unwrap_err()
             .to_string();

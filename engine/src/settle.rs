@@ -355,6 +355,23 @@ impl Settler {
         Ok(())
     }
 
+    /// Count an islanded step's exchange as contributions: inside an island every kWh a member
+    /// offers is taken by the others (the island balances), weighted by the step's γ. Bills are
+    /// not touched: island trades settle at the island price outside the grid settlement.
+    pub(crate) fn add_island_contributions(&mut self, net_kwh: &[f64]) {
+        for (k, (c, &x)) in self
+            .totals
+            .contributed_kwh
+            .iter_mut()
+            .zip(net_kwh)
+            .enumerate()
+        {
+            if x < 0.0 && !self.outsiders.contains(&k) {
+                *c += self.contribution_weight * -x;
+            }
+        }
+    }
+
     fn close_finished_horizons(&mut self, next_step: usize) {
         let axis = self.axis;
         let totals = &self.totals;

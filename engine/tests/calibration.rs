@@ -200,6 +200,7 @@ fn member_overrides_change_only_that_member() {
             battery_kwh: Some(4.0),
             flexible_share: Some(0.3),
             participates: Some(false),
+            hybrid_inverter: None,
         }],
         ..base.clone()
     };

@@ -78,6 +78,11 @@ pub struct Member {
     pub pv_kw: Vec<f64>,
     /// Home battery, if any.
     pub battery: Option<Battery>,
+    /// Whether the PV inverter can run without the grid (a hybrid, grid-forming inverter).
+    /// `None`: a member with a battery has one. Without it, anti-islanding protection stops the
+    /// PV in an outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hybrid_inverter: Option<bool>,
     /// Share of each day's load energy that may move within the day.
     pub flexible_share: f64,
     /// Whether the member takes part in sharing (non-participants settle alone with the grid).
@@ -127,6 +132,9 @@ pub struct MemberOverride {
     /// Whether the member takes part in sharing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participates: Option<bool>,
+    /// Whether the PV inverter can island (hybrid inverter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hybrid_inverter: Option<bool>,
 }
 
 impl MemberOverride {
@@ -149,6 +157,17 @@ impl MemberOverride {
         if let Some(p) = self.participates {
             m.participates = p;
         }
+        if self.hybrid_inverter.is_some() {
+            m.hybrid_inverter = self.hybrid_inverter;
+        }
+    }
+}
+
+impl Member {
+    /// Whether this member's PV keeps running in a grid outage (anti-islanding protection stops
+    /// a plain grid-tied inverter).
+    pub fn pv_islands(&self) -> bool {
+        self.hybrid_inverter.unwrap_or(self.battery.is_some())
     }
 }
 
@@ -438,6 +457,7 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
             battery: asset.battery,
             flexible_share: archetype.default_flexible_share(),
             participates: true,
+            hybrid_inverter: None,
         })
         .collect();
     for o in &spec.overrides {

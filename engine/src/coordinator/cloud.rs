@@ -70,7 +70,14 @@ pub(crate) fn island(
     hours: f64,
     out: &mut [MemberStep],
 ) {
-    let pv = |k: usize| members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+    // Anti-islanding: a plain grid-tied inverter stops when the grid does.
+    let pv = |k: usize| {
+        if members[k].pv_islands() {
+            members[k].pv_kw.get(t).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    };
     let demand: f64 = who.iter().map(|&k| loads[k]).sum();
     let supply: f64 = who.iter().map(|&k| pv(k)).sum();
     for &k in who {
@@ -488,8 +495,11 @@ impl<'a> CloudSim<'a> {
         }
         if !self.grid_available.get(t).copied().unwrap_or(true) {
             // Islanded: the coordinated members share PV and batteries; the others are alone.
-            island(self.members, &who, t, &loads, &mut self.batteries, h, out);
-            for k in (0..self.members.len()).filter(|&k| !coordinated[k]) {
+            let together = self.settings.island_together;
+            if together {
+                island(self.members, &who, t, &loads, &mut self.batteries, h, out);
+            }
+            for k in (0..self.members.len()).filter(|&k| !together || !coordinated[k]) {
                 island(self.members, &[k], t, &loads, &mut self.batteries, h, out);
             }
             for (k, o) in out.iter_mut().enumerate() {

@@ -69,8 +69,14 @@ pub struct CoordinatorSettings {
     pub community_limit_share: f64,
     /// Extra optimiser cost per kWh imported above the community limit, ₹ (0 = no limit).
     pub peak_penalty_per_kwh: f64,
-    /// Battery wear cost per kWh charged or discharged, ₹.
+    /// Battery wear cost per kWh charged or discharged, ₹. Derived at run time from the
+    /// scenario's `battery_wear` (pack price and cycle life); not written to scenario files.
+    #[serde(skip_serializing)]
     pub wear_per_kwh: f64,
+    /// Whether coordinated members island together in an outage (the scenario's
+    /// `community_islanding`, set at run time).
+    #[serde(skip)]
+    pub island_together: bool,
     /// Flexible load may run at up to this multiple of its daily average power.
     pub flex_power_multiple: f64,
     /// Fault events.
@@ -122,7 +128,8 @@ impl Default for CoordinatorSettings {
             forecast: Forecast::PerfectForesight,
             community_limit_share: 0.4,
             peak_penalty_per_kwh: 5.0,
-            wear_per_kwh: 0.1,
+            wear_per_kwh: 0.0,
+            island_together: true,
             flex_power_multiple: 4.0,
             faults: Vec::new(),
         }

@@ -1,14 +1,17 @@
-//! The report assembled from a finished simulation: one [`ModelReport`] per model with the same
-//! consumer/prosumer split and comparable costs for all of them, and the performance measure.
+//! The report assembled from a finished simulation: member bills per model with their line
+//! items, comparable costs (bill + unserved energy at the VoLL + battery wear) counted the same
+//! way for every model, the consumer/prosumer split, the performance measure and cloud-P2P's
+//! gain split.
 
 use crate::community::Member;
-use crate::market::RuleId;
+use crate::market::{GridPrices, RuleId};
 use crate::metrics::RuleReport;
 
 use super::mla::mla_settlement;
-use super::simulate::Outcome;
-use super::{EnergyReport, MemberBill, MemberInfo, Model, ModelReport, RunReport, RunSeries};
-use crate::market::GridPrices;
+use super::simulate::{Closed, Outcome};
+use super::{
+    EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport, RunSeries,
+};
 
 /// Everything the report needs besides the simulation's outcome.
 pub(super) struct Context<'a> {
@@ -21,65 +24,18 @@ pub(super) struct Context<'a> {
 pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
     let ids: Vec<String> = cx.members.iter().map(|m| m.id.clone()).collect();
     let Outcome {
-        local,
+        alone,
+        shared,
         cloud,
-        alone: (alone, alone_series),
-        shared: (shared, shared_series),
-        cloud_flows,
-        unserved_alone,
-        unserved_cloud,
         best_bill,
         solver,
     } = outcome;
-    let reference = local.rule(RuleId::None).map_or(0.0, |r| r.reference_bill);
-    let potential = reference - best_bill;
-    let mut models = settlement_models(&local, &ids, &alone, &shared, potential);
-    let mut cloud_series = None;
-    if let (Some(cloud), Some((cloud_energy, flows))) = (&cloud, cloud_flows) {
-        cloud_series = Some(flows);
-        if let (Some(sdr), Some(none)) = (cloud.rule(RuleId::Sdr), local.rule(RuleId::None)) {
-            let mut cloud_model = mla_settlement(
-                sdr,
-                none,
-                cloud,
-                &ids,
-                cloud_energy,
-                potential,
-                cx.aggregator_return,
-            );
-            cloud_model.grid_bill = sdr.community_bill;
-            models.push(cloud_model);
-        }
-    }
-    split_by_ownership(&mut models, cx.members, &unserved_alone, &unserved_cloud);
-    performance_measures(&mut models, best_bill);
-    RunReport {
-        scenario: cx.name.to_string(),
-        members: cx.members.iter().map(member_info).collect(),
-        member_ids: ids,
-        models,
-        solver,
-        best_possible_income: best_bill.is_finite().then_some(-best_bill),
-        settlement: local,
-        series: RunSeries {
-            buy_per_kwh: cx.prices.iter().map(|p| p.buy_per_kwh as f32).collect(),
-            sell_per_kwh: cx.prices.iter().map(|p| p.sell_per_kwh as f32).collect(),
-            alone_import_kw: alone_series.import_kw,
-            alone_export_kw: alone_series.export_kw,
-            local: shared_series,
-            cloud: cloud_series,
-        },
-    }
-}
-
-/// No sharing, BS, MMR and SDR on the homes' own behaviour.
-fn settlement_models(
-    local: &crate::metrics::SettlementReport,
-    ids: &[String],
-    alone: &EnergyReport,
-    shared: &EnergyReport,
-    potential: f64,
-) -> Vec<ModelReport> {
+    let shared_ref = shared.as_ref().unwrap_or(&alone);
+    let reference_bills: Vec<f64> = alone
+        .settlement
+        .rule(RuleId::None)
+        .map(|r| r.members.iter().map(|m| m.bill).collect())
+        .unwrap_or_else(|| vec![0.0; ids.len()]);
     let mut models = Vec::new();
     for (model, rule) in [
         (Model::None, RuleId::None),
@@ -87,84 +43,172 @@ fn settlement_models(
         (Model::Mmr, RuleId::Mmr),
         (Model::Sdr, RuleId::Sdr),
     ] {
-        if let Some(r) = local.rule(rule) {
-            // Budget-balanced rules bill exactly the one-meter bill (plus outsiders' own bills).
-            let (energy, grid_bill) = if model == Model::None {
-                (alone.clone(), r.reference_bill)
+        let behaviour = if model == Model::None {
+            &alone
+        } else {
+            shared_ref
+        };
+        if let Some(r) = behaviour.settlement.rule(rule) {
+            let bills = rule_bills(r, behaviour, &reference_bills, &ids, model != Model::None);
+            let grid_bill = if model == Model::None {
+                r.reference_bill
             } else {
-                (shared.clone(), r.community_bill)
+                r.community_bill
             };
-            models.push(model_report(model, r, ids, energy, potential, grid_bill));
+            models.push(model_report(model, bills, behaviour, grid_bill, 0.0));
         }
     }
-    models
+    let sdr_alone_cost = alone.settlement.rule(RuleId::Sdr).map(|r| {
+        let bills = rule_bills(r, &alone, &reference_bills, &ids, true);
+        model_report(Model::Sdr, bills, &alone, 0.0, 0.0)
+    });
+    if let Some(c) = &cloud {
+        if let Some(sdr) = c.settlement.rule(RuleId::Sdr) {
+            let (bills, income) = mla_settlement(
+                sdr,
+                &c.settlement,
+                &reference_bills,
+                &c.ledger,
+                &ids,
+                cx.aggregator_return,
+            );
+            models.push(model_report(
+                Model::Cloud,
+                bills,
+                c,
+                sdr.community_bill,
+                income,
+            ));
+        }
+    }
+    compare_with_reference(&mut models, cx.members);
+    performance_measures(&mut models, best_bill);
+    if let Some(sdr_alone) = sdr_alone_cost {
+        gain_split(&mut models, &sdr_alone);
+    }
+    RunReport {
+        scenario: cx.name.to_string(),
+        members: cx.members.iter().map(member_info).collect(),
+        member_ids: ids,
+        models,
+        solver,
+        best_possible_income: best_bill.is_finite().then_some(-best_bill),
+        series: RunSeries {
+            buy_per_kwh: cx.prices.iter().map(|p| p.buy_per_kwh as f32).collect(),
+            sell_per_kwh: cx.prices.iter().map(|p| p.sell_per_kwh as f32).collect(),
+            alone_import_kw: alone.series.import_kw.clone(),
+            alone_export_kw: alone.series.export_kw.clone(),
+            local: shared
+                .as_ref()
+                .map_or_else(|| alone.series.clone(), |s| s.series.clone()),
+            cloud: cloud.map(|c| c.series),
+        },
+        settlement: shared.map_or(alone.settlement, |s| s.settlement),
+    }
 }
 
-fn model_report(
-    model: Model,
-    rule: &RuleReport,
+/// A settlement rule's member bills on a behaviour, with island trades where it shares.
+fn rule_bills(
+    r: &RuleReport,
+    behaviour: &Closed,
+    reference_bills: &[f64],
     ids: &[String],
-    energy: EnergyReport,
-    potential: f64,
-    grid_bill: f64,
-) -> ModelReport {
-    let savings = rule.reference_bill - rule.community_bill;
-    ModelReport {
-        model,
-        community_bill: rule.community_bill,
-        reference_bill: rule.reference_bill,
-        savings,
-        savings_pct: rule.savings_pct,
-        consumer_savings_pct: rule.consumer_savings_pct,
-        prosumer_income: rule.prosumer_income,
-        performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
-        aggregator_income: 0.0,
-        grid_bill,
-        cost_with_unserved: rule.community_bill + energy.unserved_value,
-        energy,
-        members: ids
-            .iter()
-            .zip(&rule.members)
-            .map(|(id, m)| MemberBill {
+    shares: bool,
+) -> Vec<MemberBill> {
+    ids.iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let island_trade = if shares {
+                behaviour.ledger.island_trade[k]
+            } else {
+                0.0
+            };
+            let bill = r.members[k].bill + island_trade;
+            MemberBill {
                 member: id.clone(),
-                bill: m.bill,
-                reference_bill: m.reference_bill,
-                savings: m.savings,
-                energy_bill: m.bill,
+                bill,
+                reference_bill: reference_bills[k],
+                savings: reference_bills[k] - bill,
+                energy_bill: r.members[k].bill,
                 aggregator_fee: 0.0,
                 contribution_return: 0.0,
                 sharing_contribution_rate: 0.0,
                 unserved_value: 0.0,
-            })
-            .collect(),
+                island_trade,
+                pooled_sharing_value: 0.0,
+                battery_use_payment: 0.0,
+                battery_wear_cost: 0.0,
+                comparable_cost: 0.0,
+                reference_cost: 0.0,
+                energy_not_served_kwh: 0.0,
+                loss_of_load_hours: 0.0,
+            }
+        })
+        .collect()
+}
+
+/// One model's totals from its member bills and its behaviour's ledger.
+fn model_report(
+    model: Model,
+    mut members: Vec<MemberBill>,
+    behaviour: &Closed,
+    grid_bill: f64,
+    aggregator_income: f64,
+) -> ModelReport {
+    let l = &behaviour.ledger;
+    for (k, b) in members.iter_mut().enumerate() {
+        b.unserved_value = l.unserved_value[k];
+        b.battery_wear_cost = l.wear_cost[k];
+        b.energy_not_served_kwh = l.unserved_kwh[k];
+        b.loss_of_load_hours = l.loss_of_load_hours[k];
+        b.comparable_cost = b.bill + b.unserved_value + b.battery_wear_cost;
+    }
+    let community_bill: f64 = members.iter().map(|m| m.bill).sum();
+    let reference_bill: f64 = members.iter().map(|m| m.reference_bill).sum();
+    let savings = reference_bill - community_bill;
+    let energy: EnergyReport = behaviour.energy.clone();
+    ModelReport {
+        model,
+        community_bill,
+        reference_bill,
+        savings,
+        savings_pct: (reference_bill.abs() > 0.0).then(|| 100.0 * savings / reference_bill.abs()),
+        consumer_savings_pct: None,
+        prosumer_income: 0.0,
+        performance_measure: None,
+        aggregator_income,
+        grid_bill,
+        cost_with_unserved: community_bill + energy.unserved_value,
+        comparable_cost: community_bill + energy.unserved_value + energy.battery_wear_cost,
+        members_worse_off: 0,
+        gain_split: None,
+        energy,
+        members,
     }
 }
 
-/// Consumers and prosumers by what they own (PV), the same split for every model. Consumer
-/// savings compare costs with unserved energy valued, like PM.
-fn split_by_ownership(
-    models: &mut [ModelReport],
-    members: &[Member],
-    unserved_alone: &[f64],
-    unserved_cloud: &[f64],
-) {
-    let has_pv: Vec<bool> = members.iter().map(|m| m.pv_kwp > 0.0).collect();
+/// Each member against its no-sharing cost; consumers and prosumers by what they own (PV), the
+/// same split for every model, consumer savings on comparable costs.
+fn compare_with_reference(models: &mut [ModelReport], members: &[Member]) {
+    let Some(reference): Option<Vec<f64>> = models
+        .first()
+        .map(|m| m.members.iter().map(|b| b.comparable_cost).collect())
+    else {
+        return;
+    };
     for m in models {
-        let unserved = if m.model == Model::Cloud {
-            unserved_cloud
-        } else {
-            unserved_alone
-        };
-        for (b, u) in m.members.iter_mut().zip(unserved) {
-            b.unserved_value = *u;
-        }
         let (mut consumer_ref, mut consumer_cost, mut prosumer_income) = (0.0, 0.0, 0.0);
-        for ((b, pv), u_ref) in m.members.iter().zip(&has_pv).zip(unserved_alone) {
-            if *pv {
+        m.members_worse_off = 0;
+        for ((b, member), r) in m.members.iter_mut().zip(members).zip(&reference) {
+            b.reference_cost = *r;
+            if b.comparable_cost > r + 0.005 {
+                m.members_worse_off += 1;
+            }
+            if member.pv_kwp > 0.0 {
                 prosumer_income -= b.bill;
             } else {
-                consumer_ref += b.reference_bill + u_ref;
-                consumer_cost += b.bill + b.unserved_value;
+                consumer_ref += r;
+                consumer_cost += b.comparable_cost;
             }
         }
         m.consumer_savings_pct =
@@ -174,12 +218,41 @@ fn split_by_ownership(
 }
 
 /// PM over the energy shared region, on comparable costs: (C_ref − C) / (C_ref − C_best).
-fn performance_measures(models: &mut [ModelReport], best_bill: f64) {
-    let reference_cost = models.first().map_or(0.0, |m| m.cost_with_unserved);
-    let span = reference_cost - best_bill;
+fn performance_measures(models: &mut [ModelReport], best_cost: f64) {
+    let reference_cost = models.first().map_or(0.0, |m| m.comparable_cost);
+    let span = reference_cost - best_cost;
     for m in models {
         m.performance_measure = (span.abs() > 1e-9 && span.is_finite())
-            .then(|| (reference_cost - m.cost_with_unserved) / span);
+            .then(|| (reference_cost - m.comparable_cost) / span);
+    }
+}
+
+/// Cloud-P2P's gain over no sharing in three parts that add up by construction: netting (SDR
+/// on the homes' own dispatch, islanding alone), islanding (the same with the community
+/// islanding together) and coordination (cloud-P2P's dispatch and MLA over that).
+fn gain_split(models: &mut [ModelReport], sdr_alone: &ModelReport) {
+    let cost = |models: &[ModelReport], model: Model| {
+        models
+            .iter()
+            .find(|m| m.model == model)
+            .map(|m| m.comparable_cost)
+    };
+    let (Some(none), Some(sdr), Some(cloud)) = (
+        cost(models, Model::None),
+        cost(models, Model::Sdr),
+        cost(models, Model::Cloud),
+    ) else {
+        return;
+    };
+    let sdr_alone = sdr_alone.comparable_cost;
+    if let Some(c) = models.iter_mut().find(|m| m.model == Model::Cloud) {
+        c.gain_split = Some(GainSplit {
+            netting: none - sdr_alone,
+            islanding: sdr_alone - sdr,
+            coordination: sdr - cloud,
+            total: none - cloud,
+            aggregator_share: c.aggregator_income,
+        });
     }
 }
 

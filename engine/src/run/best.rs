@@ -1,7 +1,8 @@
-//! V_max of the performance measure: the best bill the participants could reach as one meter.
+//! V_max of the performance measure: the best cost (bill and battery wear) the participants
+//! could reach as one meter.
 
 use crate::community::{Battery, Member};
-use crate::coordinator::{optimise_whole_horizon, WholeHorizon};
+use crate::coordinator::{optimise_whole_horizon, CoordinatorSettings, WholeHorizon};
 use crate::scenario::Scenario;
 
 /// The lowest one-meter bill the participants could reach with perfect foresight: weekly exact
@@ -9,6 +10,7 @@ use crate::scenario::Scenario;
 /// who do not take part add their no-sharing bill.
 pub(super) fn best_possible_bill(
     scenario: &Scenario,
+    c: &CoordinatorSettings,
     members: &[Member],
     prices: &[crate::market::GridPrices],
     steps: std::ops::Range<usize>,
@@ -17,7 +19,6 @@ pub(super) fn best_possible_bill(
     let hours = axis.step_hours();
     let spd = axis.steps_per_day.max(1) as usize;
     let week = 7 * spd;
-    let c = &scenario.settings.coordinator;
     let batteries: Vec<Battery> = members
         .iter()
         .filter(|m| m.participates)
@@ -52,7 +53,7 @@ pub(super) fn best_possible_bill(
             step_hours: hours,
             prices: &prices[start..end],
             peak: None,
-            wear_per_kwh: 0.0,
+            wear_per_kwh: c.wear_per_kwh,
             flex_power_multiple: c.flex_power_multiple,
             batteries: &batteries,
         });

@@ -15,6 +15,12 @@ pub(super) struct At<'a> {
     pub hours: f64,
     pub grid: &'a crate::market::GridPrices,
     pub grid_up: bool,
+    /// Value of lost load this step, ₹/kWh.
+    pub voll_per_kwh: f64,
+    /// Price of energy traded inside an island this step, ₹/kWh.
+    pub island_price_per_kwh: f64,
+    /// Each member's battery wear, ₹ per kWh discharged (0 without a battery).
+    pub wear_per_kwh: &'a [f64],
 }
 
 /// Running energy totals of one behaviour.
@@ -42,8 +48,9 @@ impl Flows {
             t,
             lt,
             hours,
-            grid,
             grid_up,
+            voll_per_kwh,
+            ..
         } = *at;
         let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
         let mut unserved = 0.0;
@@ -96,7 +103,7 @@ impl Flows {
             self.e.peak_import_kw = self.e.peak_import_kw.max(import / hours);
         }
         self.e.energy_not_served_kwh += unserved;
-        self.e.unserved_value += unserved * grid.buy_per_kwh;
+        self.e.unserved_value += unserved * voll_per_kwh;
         if unserved > 1e-9 {
             self.e.loss_of_load_hours += hours;
         }

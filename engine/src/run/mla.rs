@@ -1,79 +1,81 @@
-//! MLA bill settlement of cloud-P2P: SDR energy bills on the coordinated net energy, the
-//! aggregator's share and its return by the Sharing Contribution Rate.
+//! MLA bill settlement of cloud-P2P (MODEL.md §4). Members' energy is billed at SDR prices on
+//! the coordinated net energy (plus island trades). The sharing value V = Σ reference bills −
+//! Σ energy bills (= the grid bill's saving) is pooled: each member pays its own gain into the
+//! pool, the aggregator keeps τ_c·V, battery owners are paid for the wear the coordinator put on
+//! their batteries, and the rest is returned by the Sharing Contribution Rate (whose shares
+//! add up to 1 − τ_c). So Σ bills = grid bill + τ_c·V exactly. When V ≤ 0 or nobody
+//! contributed, nothing is pooled or taken and members pay their energy bills.
 
 use crate::metrics::{RuleReport, SettlementReport};
 
-use super::{EnergyReport, MemberBill, Model, ModelReport};
+use super::ledger::Ledger;
+use super::MemberBill;
 
-/// MLA bill settlement: SDR energy bills on the coordinated net energy; the aggregator takes τ_c
-/// of each member's gain over no sharing and returns (1 − τ_c) of that pot by SCR.
+/// Cloud-P2P's member bills and the aggregator's income, ₹.
 pub(super) fn mla_settlement(
     sdr: &RuleReport,
-    none: &RuleReport,
     cloud: &SettlementReport,
+    reference_bills: &[f64],
+    ledger: &Ledger,
     ids: &[String],
-    energy: EnergyReport,
-    potential: f64,
     tau: f64,
-) -> ModelReport {
-    let fees: Vec<f64> = sdr
+) -> (Vec<MemberBill>, f64) {
+    let energy: Vec<f64> = sdr
         .members
         .iter()
-        .zip(&none.members)
-        .map(|(m, r)| tau * (r.reference_bill - m.bill).max(0.0))
+        .zip(&ledger.island_trade)
+        .map(|(m, island)| m.bill + island)
         .collect();
-    let pot: f64 = fees.iter().sum();
-    let members: Vec<MemberBill> = ids
+    let scr: Vec<f64> = (0..ids.len())
+        .map(|k| {
+            cloud
+                .contributions
+                .get(k)
+                .map_or(0.0, |c| c.sharing_contribution_rate)
+        })
+        .collect();
+    let value: f64 = reference_bills.iter().sum::<f64>() - energy.iter().sum::<f64>();
+    let pooled = value > 0.0 && scr.iter().sum::<f64>() > 0.0;
+    let payments: Vec<f64> = if pooled {
+        ledger.wear_cost.clone()
+    } else {
+        vec![0.0; ids.len()]
+    };
+    // What is returned by SCR: (1 − τ_c)·V less the battery-use payments, spread by SCR/(1 − τ_c).
+    let returned = (1.0 - tau) * value - payments.iter().sum::<f64>();
+    let bills = ids
         .iter()
         .enumerate()
         .map(|(k, id)| {
-            let scr = cloud
-                .contributions
-                .get(k)
-                .map_or(0.0, |c| c.sharing_contribution_rate);
-            let energy_bill = sdr.members[k].bill;
-            let reference_bill = none.members[k].reference_bill;
-            let bill = energy_bill + fees[k] - scr * pot;
+            let (pool_in, contribution_return) = if pooled {
+                (
+                    reference_bills[k] - energy[k],
+                    scr[k] / (1.0 - tau) * returned,
+                )
+            } else {
+                (0.0, 0.0)
+            };
+            let bill = energy[k] + pool_in - payments[k] - contribution_return;
             MemberBill {
                 member: id.clone(),
                 bill,
-                reference_bill,
-                savings: reference_bill - bill,
-                energy_bill,
-                aggregator_fee: fees[k],
-                contribution_return: scr * pot,
-                sharing_contribution_rate: scr,
+                reference_bill: reference_bills[k],
+                savings: reference_bills[k] - bill,
+                energy_bill: sdr.members[k].bill,
+                aggregator_fee: 0.0,
+                contribution_return,
+                sharing_contribution_rate: scr[k],
                 unserved_value: 0.0,
+                island_trade: ledger.island_trade[k],
+                pooled_sharing_value: pool_in,
+                battery_use_payment: payments[k],
+                battery_wear_cost: 0.0,
+                comparable_cost: 0.0,
+                reference_cost: 0.0,
+                energy_not_served_kwh: 0.0,
+                loss_of_load_hours: 0.0,
             }
         })
         .collect();
-    let community_bill: f64 = members.iter().map(|m| m.bill).sum();
-    let reference_bill: f64 = members.iter().map(|m| m.reference_bill).sum();
-    let savings = reference_bill - community_bill;
-    let exports: Vec<bool> = sdr.members.iter().map(|m| m.export_kwh > 0.0).collect();
-    let (mut consumer_ref, mut consumer_bill, mut prosumer_income) = (0.0, 0.0, 0.0);
-    for (m, exports) in members.iter().zip(&exports) {
-        if *exports {
-            prosumer_income -= m.bill;
-        } else {
-            consumer_ref += m.reference_bill;
-            consumer_bill += m.bill;
-        }
-    }
-    ModelReport {
-        model: Model::Cloud,
-        community_bill,
-        reference_bill,
-        savings,
-        savings_pct: (reference_bill.abs() > 0.0).then(|| 100.0 * savings / reference_bill.abs()),
-        consumer_savings_pct: (consumer_ref > 0.0)
-            .then(|| 100.0 * (consumer_ref - consumer_bill) / consumer_ref),
-        prosumer_income,
-        performance_measure: (potential.abs() > 1e-9).then(|| savings / potential),
-        aggregator_income: pot - members.iter().map(|m| m.contribution_return).sum::<f64>(),
-        grid_bill: 0.0,
-        cost_with_unserved: community_bill + energy.unserved_value,
-        energy,
-        members,
-    }
+    (bills, if pooled { tau * value } else { 0.0 })
 }

@@ -11,13 +11,14 @@ mod assemble;
 mod best;
 mod flows;
 mod homes;
+mod ledger;
 mod mla;
 mod report;
 mod series;
 mod simulate;
 mod source;
 
-pub use report::{EnergyReport, MemberBill, MemberInfo, Model, ModelReport, RunReport};
+pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
 use crate::coordinator::MemberStep;

@@ -75,8 +75,11 @@ pub struct EnergyReport {
     pub energy_not_served_kwh: f64,
     /// Steps with some load not served.
     pub loss_of_load_hours: f64,
-    /// Unserved energy valued at the retail price of its step, ₹.
+    /// Unserved energy valued at the value of lost load (VoLL) of its step, ₹.
     pub unserved_value: f64,
+    /// Battery wear of every member's battery under this behaviour, ₹.
+    #[serde(default)]
+    pub battery_wear_cost: f64,
     /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
     pub load_class_counts: [u64; 5],
     /// The same counts month by month (index 0 = the run's first month).
@@ -96,14 +99,60 @@ pub struct MemberBill {
     pub savings: f64,
     /// Energy at the model's internal prices, ₹.
     pub energy_bill: f64,
-    /// Aggregator's return paid (cloud-P2P), ₹.
+    /// A fee paid to the aggregator directly, ₹ (0 under MLA: the aggregator's τ_c comes out
+    /// of the pooled sharing value).
     pub aggregator_fee: f64,
     /// Contribution reward received by SCR (cloud-P2P), ₹.
     pub contribution_return: f64,
     /// Sharing contribution rate (cloud-P2P), share of the returned pot.
     pub sharing_contribution_rate: f64,
-    /// Load not served to this member in grid outages, valued at the retail price, ₹.
+    /// Load not served to this member in grid outages, valued at the VoLL, ₹.
     pub unserved_value: f64,
+    /// Energy bought (+) or sold (−) inside an islanded community at the island price, ₹
+    /// (included in `bill`).
+    #[serde(default)]
+    pub island_trade: f64,
+    /// Cloud-P2P: the member's gain at SDR prices (reference − energy bill) paid into the
+    /// sharing pool, ₹ (included in `bill`).
+    #[serde(default)]
+    pub pooled_sharing_value: f64,
+    /// Cloud-P2P: paid to the owner for the coordinator's use of its battery (its wear), ₹
+    /// (deducted in `bill`).
+    #[serde(default)]
+    pub battery_use_payment: f64,
+    /// Wear of the member's own battery, ₹ (a cost to the owner, not a bill line).
+    #[serde(default)]
+    pub battery_wear_cost: f64,
+    /// bill + unserved value + battery wear: what the model costs this member, ₹.
+    #[serde(default)]
+    pub comparable_cost: f64,
+    /// No sharing's comparable cost for this member, ₹.
+    #[serde(default)]
+    pub reference_cost: f64,
+    /// Energy not served to this member, kWh.
+    #[serde(default)]
+    pub energy_not_served_kwh: f64,
+    /// Hours in which some of this member's load was not served.
+    #[serde(default)]
+    pub loss_of_load_hours: f64,
+}
+
+/// Where cloud-P2P's cost advantage over no sharing comes from, ₹ (parts sum to `total`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GainSplit {
+    /// What SDR settlement of the homes' own dispatch already saves (each home islanding
+    /// alone): no sharing's comparable cost − that SDR's.
+    pub netting: f64,
+    /// What islanding as a community adds to SDR on the homes' own dispatch (0 when the
+    /// community cannot island or the grid never fails).
+    pub islanding: f64,
+    /// What the coordinator's dispatch of batteries and flexible load adds over SDR, net of
+    /// the aggregator's share.
+    pub coordination: f64,
+    /// No sharing's comparable cost − cloud-P2P's.
+    pub total: f64,
+    /// The aggregator's income, ₹ (already inside `coordination`).
+    pub aggregator_share: f64,
 }
 
 /// The outcome of one model.
@@ -130,9 +179,19 @@ pub struct ModelReport {
     pub aggregator_income: f64,
     /// The community's one-meter grid bill under this model's behaviour, ₹.
     pub grid_bill: f64,
-    /// Community bill plus unserved energy valued at the retail price: the comparable cost
-    /// (not paying for energy one did not get is no saving), ₹.
+    /// Community bill plus unserved energy valued at the VoLL (not paying for energy one did
+    /// not get is no saving), ₹.
     pub cost_with_unserved: f64,
+    /// The comparable cost: community bill + unserved energy at the VoLL + battery wear, ₹.
+    /// Every model is ranked by it.
+    #[serde(default)]
+    pub comparable_cost: f64,
+    /// Members whose comparable cost is higher than under no sharing.
+    #[serde(default)]
+    pub members_worse_off: usize,
+    /// Cloud-P2P only: where its gain over no sharing comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gain_split: Option<GainSplit>,
     /// Energy flows.
     pub energy: EnergyReport,
     /// Per-member bills.
