@@ -14,6 +14,7 @@ pub mod community;
 pub mod coordinator;
 pub mod csv_input;
 pub mod example;
+pub mod limits;
 pub mod market;
 pub mod metrics;
 pub mod profiles;
