@@ -15,6 +15,7 @@ pub mod community;
 pub mod coordinator;
 pub mod csv_input;
 pub mod example;
+pub mod limits;
 pub mod market;
 pub mod metrics;
 pub mod profiles;

@@ -6,6 +6,7 @@ use thiserror::Error;
 use crate::accounting::{BatteryWear, IslandPrice, LostLoadValue};
 use crate::community::{generate, Community, CommunityError, CommunitySpec, Member, Site};
 use crate::coordinator::CoordinatorSettings;
+use crate::limits::LimitError;
 use crate::market::BillingHorizon;
 use crate::tariff::{Tariff, TariffError, TariffPreset};
 use crate::time_axis::TimeAxis;
@@ -134,6 +135,9 @@ pub enum ScenarioError {
     /// Settings out of range.
     #[error("settings: {0}")]
     Settings(String),
+    /// A value outside what a scenario may hold ([`crate::limits`]).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
 }
 
 impl Scenario {
@@ -187,6 +191,8 @@ impl Scenario {
 
     /// Check settings, tariff and member series against the axis.
     pub fn validate(&self) -> Result<(), ScenarioError> {
+        // Bounds first: the checks below allocate by the axis.
+        crate::limits::check(self)?;
         let tau = self.settings.aggregator_return;
         if !(0.0..1.0).contains(&tau) {
             return Err(ScenarioError::Settings(format!(
@@ -271,23 +277,7 @@ fn check_member(m: &Member, steps: usize) -> Result<(), ScenarioError> {
             m.flexible_share
         )));
     }
-    if let Some(b) = m.battery {
-        let ok = b.capacity_kwh > 0.0
-            && b.power_kw > 0.0
-            && (0.0..=1.0).contains(&b.charge_efficiency)
-            && (0.0..=1.0).contains(&b.discharge_efficiency)
-            && b.charge_efficiency > 0.0
-            && b.discharge_efficiency > 0.0
-            && 0.0 <= b.soc_min_frac
-            && b.soc_min_frac <= b.soc_initial_frac
-            && b.soc_initial_frac <= b.soc_max_frac
-            && b.soc_max_frac <= 1.0;
-        if !ok {
-            return Err(problem(
-                "battery needs capacity and power above 0, efficiencies in (0, 1] and 0 ≤ soc_min ≤ soc_initial ≤ soc_max ≤ 1".into(),
-            ));
-        }
-    }
+    // The battery is checked by `limits::check_battery`.
     Ok(())
 }
 

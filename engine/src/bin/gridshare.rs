@@ -9,7 +9,7 @@ use engine::community::{generate, CommunitySpec, Site};
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
 use engine::run::{run as run_scenario, run_with_series, Model};
-use engine::scenario::{CommunitySource, Scenario};
+use engine::scenario::{CommunitySource, Scenario, ScenarioError};
 use engine::tariff::TariffPreset;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
 
@@ -269,20 +269,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     file_name(&scenario)
                 ))
             })?;
-            let parsed = Scenario::from_json(&file_name(&scenario), &text)
-                .map_err(|e| Failure::Input(e.to_string()))?;
+            let parsed = Scenario::from_json(&file_name(&scenario), &text).map_err(|e| {
+                Failure::Input(match e {
+                    // These name the file already.
+                    ScenarioError::Json { .. } | ScenarioError::UnsupportedVersion { .. } => {
+                        e.to_string()
+                    }
+                    _ => format!("{}: {e}", file_name(&scenario)),
+                })
+            })?;
             let mut rows = String::new();
             let report = if series.is_some() {
                 rows.push_str(
                     "step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,model\n",
                 );
-                let ids: Vec<String> = parsed
-                    .community()
-                    .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?
-                    .members
-                    .iter()
-                    .map(|m| m.id.clone())
-                    .collect();
+                // Ids without generating the whole run's series (a long axis would not fit).
+                let ids: Vec<String> = match &parsed.community {
+                    CommunitySource::Generated(spec) => {
+                        (0..spec.members).map(|k| spec.member_id(k)).collect()
+                    }
+                    CommunitySource::Custom { members, .. } => {
+                        members.iter().map(|m| m.id.clone()).collect()
+                    }
+                };
                 let mut sink =
                     |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
                         rows.push_str(&format!(

@@ -12,6 +12,7 @@ pub use site::{Climate, Site};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::limits::{MAX_BATTERY_KWH, MAX_OVERRIDE_PV_KWP};
 use crate::time_axis::TimeAxis;
 use appliances::{add_appliance_day, appliances, MILL_SHARE};
 use rng::{Rng, Stream};
@@ -175,8 +176,7 @@ fn default_true() -> bool {
     true
 }
 
-/// Smallest and largest community the generator builds.
-pub const MEMBERS_RANGE: (usize, usize) = (2, 10_000);
+pub use crate::limits::MEMBERS_RANGE;
 
 impl CommunitySpec {
     /// The default 30-member community of a site (DATA.md mixes).
@@ -224,8 +224,11 @@ impl CommunitySpec {
             };
             let problem = o
                 .pv_kwp
-                .and_then(|v| bad("pv_kwp", v, 100.0))
-                .or_else(|| o.battery_kwh.and_then(|v| bad("battery_kwh", v, 1000.0)))
+                .and_then(|v| bad("pv_kwp", v, MAX_OVERRIDE_PV_KWP))
+                .or_else(|| {
+                    o.battery_kwh
+                        .and_then(|v| bad("battery_kwh", v, MAX_BATTERY_KWH))
+                })
                 .or_else(|| o.flexible_share.and_then(|v| bad("flexible_share", v, 1.0)));
             if let Some((field, value, max)) = problem {
                 return Err(CommunityError::Override {
@@ -237,6 +240,16 @@ impl CommunitySpec {
             }
         }
         Ok(())
+    }
+
+    /// Id of the `k`-th generated member (0-based): site letter and number, e.g. `N07`.
+    pub fn member_id(&self, k: usize) -> String {
+        let prefix = match self.site {
+            Site::CompositeNorth => "N",
+            Site::WarmHumidSouth => "S",
+        };
+        let width = self.members.to_string().len().max(2);
+        format!("{prefix}{:0width$}", k + 1)
     }
 
     /// Archetype of every member: largest-remainder apportionment of the mix, in A1…A5 order.
@@ -435,17 +448,12 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
     let climate = spec.site.climate();
     let archetypes = spec.archetypes();
     let pv_per_kwp = solar::pv_per_kwp(&climate, axis, spec.seed);
-    let prefix = match spec.site {
-        Site::CompositeNorth => "N",
-        Site::WarmHumidSouth => "S",
-    };
-    let width = spec.members.to_string().len().max(2);
     let mut members: Vec<Member> = archetypes
         .iter()
         .zip(assets(spec, &archetypes))
         .enumerate()
         .map(|(k, (&archetype, asset))| Member {
-            id: format!("{prefix}{:0width$}", k + 1),
+            id: spec.member_id(k),
             archetype,
             load_kw: member_load(spec, &climate, axis, k, archetype, asset.is_mill),
             pv_kwp: asset.pv_kwp,

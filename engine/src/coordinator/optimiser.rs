@@ -266,7 +266,13 @@ fn schedule_storage(
         let next = &values[t + 1];
         let stage = &stages[t];
         let lo = (now + stage.x0).max(s.soc_min_kwh).max(next.x0);
-        let hi = (now + stage.end()).min(s.soc_max_kwh).min(next.end());
+        // `run` accepts a start up to 1e-9 outside the value function's domain, so rounding can
+        // leave `lo` a hair above `hi`; then the nearest reachable state is `lo` (and `clamp`
+        // must not see lo > hi, which panics).
+        let hi = (now + stage.end())
+            .min(s.soc_max_kwh)
+            .min(next.end())
+            .max(lo);
         let mut best = (f64::INFINITY, now);
         let candidates = [lo, hi, now.clamp(lo, hi)]
             .into_iter()
