@@ -7,7 +7,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 /// FNV-1a over the bit patterns of every series of the community.
 fn fingerprint(site: Site, steps: usize) -> u64 {
-    let community = generate(&CommunitySpec::default_for(site), &TimeAxis::hourly(steps)).unwrap();
+    fingerprint_on(site, &TimeAxis::hourly(steps))
+}
+
+fn fingerprint_on(site: Site, axis: &TimeAxis) -> u64 {
+    let community = generate(&CommunitySpec::default_for(site), axis).unwrap();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |x: f64| {
         for b in x.to_bits().to_le_bytes() {
@@ -44,6 +48,27 @@ fn generator_is_bit_identical_across_platforms() {
     assert_eq!(
         (north, south),
         (NORTH_14_DAYS, SOUTH_14_DAYS),
+        "fingerprints (north, south)"
+    );
+}
+
+/// The same over 14 days of quarter-hour steps.
+const NORTH_14_DAYS_QUARTER_HOURLY: u64 = 13_613_127_327_820_537_783;
+const SOUTH_14_DAYS_QUARTER_HOURLY: u64 = 3_831_350_954_727_887_003;
+
+#[wasm_bindgen_test(unsupported = test)]
+fn quarter_hourly_generation_is_bit_identical_across_platforms() {
+    let axis = TimeAxis {
+        steps: 14 * 96,
+        steps_per_day: 96,
+        start_day_of_year: 0,
+    };
+    assert_eq!(
+        (
+            fingerprint_on(Site::CompositeNorth, &axis),
+            fingerprint_on(Site::WarmHumidSouth, &axis)
+        ),
+        (NORTH_14_DAYS_QUARTER_HOURLY, SOUTH_14_DAYS_QUARTER_HOURLY),
         "fingerprints (north, south)"
     );
 }
