@@ -222,3 +222,23 @@ fn a_half_hourly_generated_scenario_runs_with_the_hourly_energy() {
     let message = run(&bad, &mut |_| {}).unwrap_err().to_string();
     assert!(message.contains("axis.steps_per_day"), "{message}");
 }
+
+#[test]
+fn pv_falls_steadily_towards_sunset() {
+    // Low sun once came out brighter than high sun (Ineichen's Perez term near the horizon).
+    for site in Site::ALL {
+        for spd in [24_u32, 96] {
+            let pv = community(site, spd).pv_per_kwp;
+            for (d, day) in pv.chunks(spd as usize).enumerate() {
+                let peak = (0..day.len())
+                    .max_by(|&a, &b| day[a].total_cmp(&day[b]))
+                    .unwrap();
+                assert!(
+                    day[peak..].windows(2).all(|w| w[1] <= w[0]),
+                    "{site:?} {spd} day {d}: {:?}",
+                    &day[peak..]
+                );
+            }
+        }
+    }
+}

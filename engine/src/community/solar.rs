@@ -27,6 +27,10 @@ const SYSTEM_LOSS: f64 = 0.12;
 const INVERTER_EFFICIENCY: f64 = 0.96;
 /// Ground albedo.
 const ALBEDO: f64 = 0.2;
+/// Smallest cos(zenith) in the clearness index (pvlib's `min_cos_zenith`).
+const MIN_COS_ZENITH: f64 = 0.065;
+/// Largest zenith angle with a beam component, degrees (pvlib's Erbs `max_zenith`).
+const MAX_BEAM_ZENITH_DEG: f64 = 87.0;
 /// Day-to-day variability of the clear-sky index (log-sd).
 const DAILY_CLOUD_SIGMA: f64 = 0.18;
 
@@ -49,8 +53,12 @@ fn clear_sky_ghi(cos_zenith: f64, zenith_deg: f64, linke: f64, i0: f64) -> f64 {
     if cos_zenith <= 0.0 {
         return 0.0;
     }
-    let am = air_mass(zenith_deg);
     let (cg1, cg2) = (0.868, 0.0387);
+    // Perez's enhancement exp(0.01·AM^1.8) outgrows the extinction near the horizon and makes
+    // low sun brighter than high sun (pvlib issue 435). Clipping the air mass where the two
+    // exponents' sum is lowest (pvlib issue 1064) leaves higher sun exactly as it was.
+    let am_critical = libm::pow(cg2 * (1.0 + (linke - 1.0)) / 0.018, 1.25);
+    let am = air_mass(zenith_deg).min(am_critical);
     let ghi = cg1
         * i0
         * cos_zenith
@@ -120,9 +128,15 @@ pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f
             out.push(0.0);
             continue;
         }
-        let kt = (ghi / (i0 * cos_zenith)).clamp(0.0, 1.0);
+        // pvlib's Erbs guards: the clearness index with cos(zenith) at least 0.065, and no beam
+        // below 3° elevation, where (GHI − DHI) / cos(zenith) is no longer a beam.
+        let kt = (ghi / (i0 * cos_zenith.max(MIN_COS_ZENITH))).clamp(0.0, 1.0);
         let dhi = ghi * erbs_diffuse_fraction(kt);
-        let dni = (ghi - dhi) / cos_zenith;
+        let dni = if zenith_deg > MAX_BEAM_ZENITH_DEG {
+            0.0
+        } else {
+            (ghi - dhi) / cos_zenith
+        };
         let sun_azimuth = deg(position.azimuth());
         let zenith = deg(zenith_deg);
         let cos_aoi = libm::cos(zenith) * libm::cos(tilt)
