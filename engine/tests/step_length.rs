@@ -182,6 +182,16 @@ fn a_window_generated_alone_equals_the_same_days_of_the_year() {
                 assert_eq!(window.grid_available, whole.grid_available[from..to]);
             }
         }
+        // Across the new year of a two-year run (day-to-day persistence runs on).
+        let axis = TimeAxis::hourly(2 * 8760);
+        let spec = CommunitySpec::default_for(site);
+        let whole = generate(&spec, &axis).unwrap();
+        let (from, to) = (360 * 24, 372 * 24);
+        let window = generate(&spec, &axis.window(from, to)).unwrap();
+        for (w, m) in window.members.iter().zip(&whole.members) {
+            assert_eq!(w.load_kw, m.load_kw[from..to], "{site:?} {}", m.id);
+        }
+        assert_eq!(window.pv_per_kwp, whole.pv_per_kwp[from..to]);
     }
 }
 

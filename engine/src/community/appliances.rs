@@ -1,5 +1,6 @@
 //! RAMP-style household archetypes: appliances with power, count, daily use, time windows and a
-//! seasonal driver; each day's use gets lognormal noise and ±1 h window jitter (DATA.md).
+//! seasonal driver; each day's use gets lognormal noise, persistent from day to day, and ±1 h
+//! window jitter (DATA.md).
 
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,15 @@ pub(crate) enum Driver {
 }
 
 impl Driver {
+    /// Lag-1 correlation of the day-to-day noise on hours of use: weather-driven loads follow
+    /// hot or cold spells, the others the household's routine (guests, work, school weeks).
+    pub(crate) fn persistence(self) -> f64 {
+        match self {
+            Driver::None => HABIT_PERSISTENCE,
+            Driver::Fan | Driver::Cooler | Driver::AirCon | Driver::Heating => WEATHER_PERSISTENCE,
+        }
+    }
+
     /// Seasonal intensity in [0, 1] for a monthly mean temperature.
     fn intensity(self, temperature_c: f64) -> f64 {
         let ramp = |from: f64, to: f64| ((temperature_c - from) / (to - from)).clamp(0.0, 1.0);
@@ -251,23 +261,29 @@ pub(crate) fn appliances(archetype: Archetype, is_mill: bool) -> &'static [Appli
 
 /// Day-to-day noise on hours of use (log-sd ≈ 25%).
 const DAILY_NOISE_SIGMA: f64 = 0.25;
+/// Lag-1 correlation of that noise for routine loads.
+const HABIT_PERSISTENCE: f64 = 0.4;
+/// Lag-1 correlation of that noise for fans, coolers, air-conditioners and water heaters.
+const WEATHER_PERSISTENCE: f64 = 0.6;
 /// Window jitter, hours either way.
 const WINDOW_JITTER_H: f64 = 1.0;
 
 /// Add one day of an appliance's use to `day_kw`: the day's average kW per step, its steps
 /// splitting the 24 hours evenly (24, 48 or 96). The draws do not depend on the step length, so
-/// every axis gets the same events, only binned differently.
+/// every axis gets the same events, only binned differently. `noise` is the day's standard-normal
+/// anomaly of the hours of use (persistent from day to day), `rng` the day's other draws.
 pub(crate) fn add_appliance_day(
     a: &Appliance,
     temperature_c: f64,
+    noise: f64,
     rng: &mut Rng,
     day_kw: &mut [f64],
 ) {
     if !rng.chance(a.day_probability) {
         return;
     }
-    let hours = (a.base_hours + a.seasonal_hours * a.driver.intensity(temperature_c))
-        * rng.lognormal_factor(DAILY_NOISE_SIGMA);
+    let factor = libm::exp(DAILY_NOISE_SIGMA * noise - 0.5 * DAILY_NOISE_SIGMA * DAILY_NOISE_SIGMA);
+    let hours = (a.base_hours + a.seasonal_hours * a.driver.intensity(temperature_c)) * factor;
     if hours <= 0.0 {
         return;
     }

@@ -2,6 +2,7 @@
 //! imported from the user's files.
 
 mod appliances;
+mod persistence;
 mod rng;
 mod site;
 mod solar;
@@ -14,6 +15,7 @@ use thiserror::Error;
 
 use crate::time_axis::TimeAxis;
 use appliances::{add_appliance_day, appliances, MILL_SHARE};
+use persistence::{day_key, Ar1};
 use rng::{Rng, Stream};
 
 /// The appliances an archetype's households use (A5 lists the shop's, then the mill's).
@@ -388,6 +390,25 @@ fn member_load(
     let owned: Vec<bool> = list.iter().map(|a| ownership.chance(a.ownership)).collect();
     let spd = axis.steps_per_day as usize;
     let days = axis.steps.div_ceil(spd);
+    // Persistent noise on each appliance's hours of use: innovations for the window's days and
+    // the `lags` days before, one per appliance a day, oldest day first.
+    let processes: Vec<Ar1> = list
+        .iter()
+        .map(|a| Ar1::new(a.driver.persistence()))
+        .collect();
+    let lags = processes.iter().map(Ar1::lags).max().unwrap_or(0);
+    let first = i64::from(axis.start_day_of_year) - lags as i64;
+    let mut innovations = vec![Vec::with_capacity(lags + days); list.len()];
+    for d in first..first + (lags + days) as i64 {
+        let mut rng = Rng::new(spec.seed, Stream::LoadNoise, k as u64, day_key(d));
+        for pair in innovations.chunks_mut(2) {
+            let (a, b) = rng.normal_pair();
+            pair[0].push(a);
+            if let Some(second) = pair.get_mut(1) {
+                second.push(b);
+            }
+        }
+    }
     let mut load = vec![0.0; days * spd];
     for (day, day_kw) in load.chunks_exact_mut(spd).enumerate() {
         let month = axis.calendar_month_of(day * spd);
@@ -395,8 +416,9 @@ fn member_load(
         // Keyed by the day's absolute index, so a window of a run has the run's profiles.
         let absolute_day = u64::from(axis.start_day_of_year) + day as u64;
         let mut rng = Rng::new(spec.seed, Stream::MemberDay, k as u64, absolute_day);
-        for (a, _) in list.iter().zip(&owned).filter(|(_, own)| **own) {
-            add_appliance_day(a, temperature, &mut rng, day_kw);
+        for (i, a) in list.iter().enumerate().filter(|(i, _)| owned[*i]) {
+            let noise = processes[i].at(&innovations[i][..=lags + day]);
+            add_appliance_day(a, temperature, noise, &mut rng, day_kw);
         }
     }
     load.truncate(axis.steps);
