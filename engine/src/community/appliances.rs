@@ -1,5 +1,6 @@
 //! RAMP-style household archetypes: appliances with power, count, daily use, time windows and a
-//! seasonal driver; each day's use gets lognormal noise and ±1 h window jitter (DATA.md).
+//! seasonal driver; each day's use gets lognormal noise, persistent from day to day, and ±1 h
+//! window jitter (DATA.md).
 
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,15 @@ pub(crate) enum Driver {
 }
 
 impl Driver {
+    /// Lag-1 correlation of the day-to-day noise on hours of use: weather-driven loads follow
+    /// hot or cold spells, the others the household's routine (guests, work, school weeks).
+    pub(crate) fn persistence(self) -> f64 {
+        match self {
+            Driver::None => HABIT_PERSISTENCE,
+            Driver::Fan | Driver::Cooler | Driver::AirCon | Driver::Heating => WEATHER_PERSISTENCE,
+        }
+    }
+
     /// Seasonal intensity in [0, 1] for a monthly mean temperature.
     fn intensity(self, temperature_c: f64) -> f64 {
         let ramp = |from: f64, to: f64| ((temperature_c - from) / (to - from)).clamp(0.0, 1.0);
@@ -251,21 +261,29 @@ pub(crate) fn appliances(archetype: Archetype, is_mill: bool) -> &'static [Appli
 
 /// Day-to-day noise on hours of use (log-sd ≈ 25%).
 const DAILY_NOISE_SIGMA: f64 = 0.25;
+/// Lag-1 correlation of that noise for routine loads.
+const HABIT_PERSISTENCE: f64 = 0.4;
+/// Lag-1 correlation of that noise for fans, coolers, air-conditioners and water heaters.
+const WEATHER_PERSISTENCE: f64 = 0.6;
 /// Window jitter, hours either way.
 const WINDOW_JITTER_H: f64 = 1.0;
 
-/// Add one day of an appliance's use to `day_kw` (24 hourly average kW).
+/// Add one day of an appliance's use to `day_kw`: the day's average kW per step, its steps
+/// splitting the 24 hours evenly (24, 48 or 96). The draws do not depend on the step length, so
+/// every axis gets the same events, only binned differently. `noise` is the day's standard-normal
+/// anomaly of the hours of use (persistent from day to day), `rng` the day's other draws.
 pub(crate) fn add_appliance_day(
     a: &Appliance,
     temperature_c: f64,
+    noise: f64,
     rng: &mut Rng,
-    day_kw: &mut [f64; 24],
+    day_kw: &mut [f64],
 ) {
     if !rng.chance(a.day_probability) {
         return;
     }
-    let hours = (a.base_hours + a.seasonal_hours * a.driver.intensity(temperature_c))
-        * rng.lognormal_factor(DAILY_NOISE_SIGMA);
+    let factor = libm::exp(DAILY_NOISE_SIGMA * noise - 0.5 * DAILY_NOISE_SIGMA * DAILY_NOISE_SIGMA);
+    let hours = (a.base_hours + a.seasonal_hours * a.driver.intensity(temperature_c)) * factor;
     if hours <= 0.0 {
         return;
     }
@@ -291,13 +309,17 @@ pub(crate) fn add_appliance_day(
     }
 }
 
-/// Add `kw` over [from, to) hours to hourly averages.
-fn spread(from: f64, to: f64, kw: f64, day_kw: &mut [f64; 24]) {
-    let mut t = from;
+/// Add `kw` over [from, to) hours of the day to the steps' average kW.
+fn spread(from: f64, to: f64, kw: f64, day_kw: &mut [f64]) {
+    // In step units: 24, 48 and 96 steps a day scale by powers of two, so the scaling is exact
+    // and hourly steps give exactly the hourly binning.
+    let steps_per_hour = day_kw.len() as f64 / 24.0;
+    let to = to * steps_per_hour;
+    let mut t = from * steps_per_hour;
     while t < to {
-        let hour = t.floor();
-        let next = (hour + 1.0).min(to);
-        if let Some(slot) = day_kw.get_mut(hour as usize) {
+        let step = t.floor();
+        let next = (step + 1.0).min(to);
+        if let Some(slot) = day_kw.get_mut(step as usize) {
             *slot += kw * (next - t);
         }
         t = next;
@@ -316,5 +338,15 @@ mod tests {
         assert!((total - 2.0 * 3.25).abs() < 1e-12);
         assert!((day[18] - 1.5).abs() < 1e-12);
         assert!((day[21] - 1.0).abs() < 1e-12);
+
+        // Quarter-hour steps: the same energy, at the same clock time.
+        let mut quarters = [0.0; 96];
+        spread(18.25, 21.5, 2.0, &mut quarters);
+        let total: f64 = quarters.iter().sum::<f64>() * 0.25;
+        assert!((total - 2.0 * 3.25).abs() < 1e-12);
+        assert_eq!(
+            (quarters[72], quarters[73], quarters[85], quarters[86]),
+            (0.0, 2.0, 2.0, 0.0)
+        );
     }
 }

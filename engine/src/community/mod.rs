@@ -2,6 +2,7 @@
 //! imported from the user's files.
 
 mod appliances;
+mod persistence;
 mod rng;
 mod site;
 mod solar;
@@ -15,6 +16,7 @@ use thiserror::Error;
 use crate::limits::{MAX_BATTERY_KWH, MAX_OVERRIDE_PV_KWP};
 use crate::time_axis::TimeAxis;
 use appliances::{add_appliance_day, appliances, MILL_SHARE};
+use persistence::{day_key, Ar1};
 use rng::{Rng, Stream};
 
 /// The appliances an archetype's households use (A5 lists the shop's, then the mill's).
@@ -307,6 +309,14 @@ pub enum CommunityError {
         /// Highest allowed.
         max: f64,
     },
+    /// An axis whose steps do not split the hours evenly.
+    #[error(
+        "axis.steps_per_day must be 24, 48 or 96 (hourly, 30- or 15-minute steps) for a generated community (got {steps_per_day})"
+    )]
+    StepsPerDay {
+        /// Steps per day of the axis.
+        steps_per_day: u32,
+    },
     /// A share outside [0, 1].
     #[error("{name} must be between 0 and 1 (got {value})")]
     Share {
@@ -382,7 +392,23 @@ fn assets(spec: &CommunitySpec, archetypes: &[Archetype]) -> Vec<MemberAssets> {
         .collect()
 }
 
-/// A year (or `axis`) of hourly load for one member, kW.
+/// Steps per day the generator can build: hourly, 30- and 15-minute steps. Appliance events
+/// and outages are placed in hours and binned into the steps, which needs a whole number of
+/// steps per hour.
+pub const GENERATED_STEPS_PER_DAY: [u32; 3] = [24, 48, 96];
+
+/// Check that the generator can honour `axis` (its steps must split the hours evenly).
+pub fn check_axis(axis: &TimeAxis) -> Result<(), CommunityError> {
+    if GENERATED_STEPS_PER_DAY.contains(&axis.steps_per_day) {
+        Ok(())
+    } else {
+        Err(CommunityError::StepsPerDay {
+            steps_per_day: axis.steps_per_day,
+        })
+    }
+}
+
+/// The load of one member on `axis`, average kW per step.
 fn member_load(
     spec: &CommunitySpec,
     climate: &Climate,
@@ -394,30 +420,52 @@ fn member_load(
     let list = appliances(archetype, is_mill);
     let mut ownership = Rng::new(spec.seed, Stream::Member, k as u64, 1);
     let owned: Vec<bool> = list.iter().map(|a| ownership.chance(a.ownership)).collect();
-    let days = axis.steps.div_ceil(24);
-    let mut load = Vec::with_capacity(days * 24);
-    for day in 0..days {
-        let month = axis.calendar_month_of(day * 24);
+    let spd = axis.steps_per_day as usize;
+    let days = axis.steps.div_ceil(spd);
+    // Persistent noise on each appliance's hours of use: innovations for the window's days and
+    // the `lags` days before, one per appliance a day, oldest day first.
+    let processes: Vec<Ar1> = list
+        .iter()
+        .map(|a| Ar1::new(a.driver.persistence()))
+        .collect();
+    let lags = processes.iter().map(Ar1::lags).max().unwrap_or(0);
+    let first = i64::from(axis.start_day_of_year) - lags as i64;
+    let mut innovations = vec![Vec::with_capacity(lags + days); list.len()];
+    for d in first..first + (lags + days) as i64 {
+        let mut rng = Rng::new(spec.seed, Stream::LoadNoise, k as u64, day_key(d));
+        for pair in innovations.chunks_mut(2) {
+            let (a, b) = rng.normal_pair();
+            pair[0].push(a);
+            if let Some(second) = pair.get_mut(1) {
+                second.push(b);
+            }
+        }
+    }
+    let mut load = vec![0.0; days * spd];
+    for (day, day_kw) in load.chunks_exact_mut(spd).enumerate() {
+        let month = axis.calendar_month_of(day * spd);
         let temperature = climate.mean_temperature_c[month];
         // Keyed by the day's absolute index, so a window of a run has the run's profiles.
         let absolute_day = u64::from(axis.start_day_of_year) + day as u64;
         let mut rng = Rng::new(spec.seed, Stream::MemberDay, k as u64, absolute_day);
-        let mut day_kw = [0.0; 24];
-        for (a, _) in list.iter().zip(&owned).filter(|(_, own)| **own) {
-            add_appliance_day(a, temperature, &mut rng, &mut day_kw);
+        for (i, a) in list.iter().enumerate().filter(|(i, _)| owned[*i]) {
+            let noise = processes[i].at(&innovations[i][..=lags + day]);
+            add_appliance_day(a, temperature, noise, &mut rng, day_kw);
         }
-        load.extend_from_slice(&day_kw);
     }
     load.truncate(axis.steps);
     load
 }
 
-/// Grid availability: outages in 1–3 blocks a day, totalling the month's mean outage hours.
+/// Grid availability: outages in 1–3 blocks of whole hours a day, totalling the month's mean
+/// outage hours; the same hours on every step length.
 fn outage_mask(spec: &CommunitySpec, climate: &Climate, axis: &TimeAxis) -> Vec<bool> {
+    let spd = axis.steps_per_day as usize;
+    let steps_per_hour = spd / 24;
     let mut available = vec![true; axis.steps];
-    let days = axis.steps.div_ceil(24);
+    let days = axis.steps.div_ceil(spd);
     for day in 0..days {
-        let month = axis.calendar_month_of(day * 24);
+        let month = axis.calendar_month_of(day * spd);
         let absolute_day = u64::from(axis.start_day_of_year) + day as u64;
         let mut rng = Rng::new(spec.seed, Stream::Outage, absolute_day, 0);
         let hours =
@@ -432,19 +480,20 @@ fn outage_mask(spec: &CommunitySpec, climate: &Climate, axis: &TimeAxis) -> Vec<
             };
             left -= len.min(left);
             let start = (rng.uniform() * (24 - len.min(23)) as f64) as usize;
-            for h in start..(start + len).min(24) {
-                if let Some(slot) = available.get_mut(day * 24 + h) {
-                    *slot = false;
-                }
+            let first = day * spd + start * steps_per_hour;
+            let last = day * spd + (start + len).min(24) * steps_per_hour;
+            for slot in available.iter_mut().take(last).skip(first) {
+                *slot = false;
             }
         }
     }
     available
 }
 
-/// Generate a community on an hourly axis. Deterministic in `spec.seed`.
+/// Generate a community on `axis` (24, 48 or 96 steps a day). Deterministic in `spec.seed`.
 pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, CommunityError> {
     spec.validate()?;
+    check_axis(axis)?;
     let climate = spec.site.climate();
     let archetypes = spec.archetypes();
     let pv_per_kwp = solar::pv_per_kwp(&climate, axis, spec.seed);

@@ -15,6 +15,7 @@ pub(crate) enum Stream {
     Weather = 3,
     Outage = 4,
     Assets = 5,
+    LoadNoise = 6,
 }
 
 fn splitmix64(mut x: u64) -> u64 {
@@ -54,6 +55,15 @@ impl Rng {
         let u1 = 1.0 - self.uniform(); // (0, 1]
         let u2 = self.uniform();
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
+    }
+
+    /// Two independent standard normals (both halves of Box–Muller).
+    pub fn normal_pair(&mut self) -> (f64, f64) {
+        let u1 = 1.0 - self.uniform(); // (0, 1]
+        let u2 = self.uniform();
+        let r = libm::sqrt(-2.0 * libm::log(u1));
+        let (s, c) = libm::sincos(2.0 * core::f64::consts::PI * u2);
+        (r * c, r * s)
     }
 
     /// Lognormal factor with mean 1 and log-standard-deviation `sigma`.

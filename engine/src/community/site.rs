@@ -27,6 +27,9 @@ pub struct Climate {
     pub mean_temperature_c: [f64; 12],
     /// Mean grid outage hours per day by month (supply ≈ 20.6 h/day on average, IRES 2020).
     pub outage_hours_per_day: [f64; 12],
+    /// Lag-1 correlation of daily cloudiness by month (AR(1)): cloudy spells last longest in
+    /// the monsoon.
+    pub cloud_persistence: [f64; 12],
 }
 
 impl Site {
@@ -58,6 +61,11 @@ impl Site {
                 ],
                 // Longest outages in the monsoon.
                 outage_hours_per_day: [2.8, 2.8, 2.8, 3.0, 3.2, 3.6, 4.8, 4.8, 4.2, 3.0, 2.8, 2.8],
+                // South-west monsoon Jul–Aug (onset June, withdrawal September); winter fog and
+                // western disturbances give a few multi-day spells in Dec–Jan.
+                cloud_persistence: [
+                    0.65, 0.6, 0.55, 0.55, 0.6, 0.75, 0.85, 0.85, 0.75, 0.6, 0.6, 0.65,
+                ],
             },
             Site::WarmHumidSouth => Climate {
                 latitude_deg: 13.08,
@@ -73,6 +81,11 @@ impl Site {
                 ],
                 // North-east monsoon (Oct–Dec) brings the longest outages here.
                 outage_hours_per_day: [3.0, 2.8, 2.8, 3.0, 3.2, 3.2, 3.4, 3.4, 3.4, 4.2, 4.6, 3.8],
+                // North-east monsoon Oct–Dec; the south-west monsoon brings showery, less
+                // persistent cloud here.
+                cloud_persistence: [
+                    0.6, 0.55, 0.55, 0.55, 0.6, 0.65, 0.65, 0.65, 0.7, 0.8, 0.85, 0.8,
+                ],
             },
         }
     }

@@ -7,6 +7,7 @@ use core::f64::consts::PI;
 use solar_positioning::time::JulianDate;
 use solar_positioning::{Location, SolarPositions};
 
+use super::persistence::{day_key, Ar1};
 use super::rng::{Rng, Stream};
 use super::site::Climate;
 use crate::time_axis::TimeAxis;
@@ -27,6 +28,10 @@ const SYSTEM_LOSS: f64 = 0.12;
 const INVERTER_EFFICIENCY: f64 = 0.96;
 /// Ground albedo.
 const ALBEDO: f64 = 0.2;
+/// Smallest cos(zenith) in the clearness index (pvlib's `min_cos_zenith`).
+const MIN_COS_ZENITH: f64 = 0.065;
+/// Largest zenith angle with a beam component, degrees (pvlib's Erbs `max_zenith`).
+const MAX_BEAM_ZENITH_DEG: f64 = 87.0;
 /// Day-to-day variability of the clear-sky index (log-sd).
 const DAILY_CLOUD_SIGMA: f64 = 0.18;
 
@@ -49,8 +54,12 @@ fn clear_sky_ghi(cos_zenith: f64, zenith_deg: f64, linke: f64, i0: f64) -> f64 {
     if cos_zenith <= 0.0 {
         return 0.0;
     }
-    let am = air_mass(zenith_deg);
     let (cg1, cg2) = (0.868, 0.0387);
+    // Perez's enhancement exp(0.01·AM^1.8) outgrows the extinction near the horizon and makes
+    // low sun brighter than high sun (pvlib issue 435). Clipping the air mass where the two
+    // exponents' sum is lowest (pvlib issue 1064) leaves higher sun exactly as it was.
+    let am_critical = libm::pow(cg2 * (1.0 + (linke - 1.0)) / 0.018, 1.25);
+    let am = air_mass(zenith_deg).min(am_critical);
     let ghi = cg1
         * i0
         * cos_zenith
@@ -74,7 +83,35 @@ fn erbs_diffuse_fraction(kt: f64) -> f64 {
     }
 }
 
-/// Hourly AC output per kWp (kW/kWp) for a whole hourly axis, with seeded daily cloudiness.
+/// The clear-sky index of every day of `axis`: the month's mean times a lognormal cloudiness
+/// factor whose log follows an AR(1) process over days (the month's `cloud_persistence`).
+fn daily_clear_sky_index(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f64> {
+    let spd = axis.steps_per_day.max(1) as usize;
+    let days = axis.steps.div_ceil(spd);
+    let processes: Vec<Ar1> = climate
+        .cloud_persistence
+        .iter()
+        .map(|&phi| Ar1::new(phi))
+        .collect();
+    let lags = processes.iter().map(Ar1::lags).max().unwrap_or(0);
+    // Innovations of the window's days and the `lags` days before, oldest first.
+    let first = i64::from(axis.start_day_of_year) - lags as i64;
+    let innovations: Vec<f64> = (first..first + (lags + days) as i64)
+        .map(|d| Rng::new(seed, Stream::Weather, day_key(d), 0).normal())
+        .collect();
+    (0..days)
+        .map(|day| {
+            let month = axis.calendar_month_of(day * spd);
+            let anomaly = processes[month].at(&innovations[..=lags + day]);
+            let factor = libm::exp(
+                DAILY_CLOUD_SIGMA * anomaly - 0.5 * DAILY_CLOUD_SIGMA * DAILY_CLOUD_SIGMA,
+            );
+            (climate.clear_sky_index[month] * factor).clamp(0.05, 1.05)
+        })
+        .collect()
+}
+
+/// AC output per kWp (kW/kWp) at the middle of each step of `axis`, with seeded daily cloudiness.
 /// The module faces south (azimuth 180°) tilted at the site's latitude.
 pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f64> {
     let calculator = SolarPositions::grena3();
@@ -88,19 +125,12 @@ pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f
     let tilt = deg(climate.latitude_deg);
     let panel_azimuth = deg(180.0);
     let step_hours = axis.step_hours();
+    let day_kc = daily_clear_sky_index(climate, axis, seed);
     let mut out = Vec::with_capacity(axis.steps);
-    let mut day_index = usize::MAX;
-    let mut day_kc = 1.0;
     for step in 0..axis.steps {
         let doy = axis.day_of_year(step);
         let month = axis.calendar_month_of(step);
-        if axis.day_of(step) != day_index {
-            day_index = axis.day_of(step);
-            let absolute_day = u64::from(axis.start_day_of_year) + day_index as u64;
-            let mut rng = Rng::new(seed, Stream::Weather, absolute_day, 0);
-            let kc = climate.clear_sky_index[month] * rng.lognormal_factor(DAILY_CLOUD_SIGMA);
-            day_kc = kc.clamp(0.05, 1.05);
-        }
+        let day_kc = day_kc[axis.day_of(step)];
         // Middle of the step, local time → UT.
         let local_hours =
             (step % axis.steps_per_day.max(1) as usize) as f64 * step_hours + 0.5 * step_hours;
@@ -120,9 +150,15 @@ pub(crate) fn pv_per_kwp(climate: &Climate, axis: &TimeAxis, seed: u64) -> Vec<f
             out.push(0.0);
             continue;
         }
-        let kt = (ghi / (i0 * cos_zenith)).clamp(0.0, 1.0);
+        // pvlib's Erbs guards: the clearness index with cos(zenith) at least 0.065, and no beam
+        // below 3° elevation, where (GHI − DHI) / cos(zenith) is no longer a beam.
+        let kt = (ghi / (i0 * cos_zenith.max(MIN_COS_ZENITH))).clamp(0.0, 1.0);
         let dhi = ghi * erbs_diffuse_fraction(kt);
-        let dni = (ghi - dhi) / cos_zenith;
+        let dni = if zenith_deg > MAX_BEAM_ZENITH_DEG {
+            0.0
+        } else {
+            (ghi - dhi) / cos_zenith
+        };
         let sun_azimuth = deg(position.azimuth());
         let zenith = deg(zenith_deg);
         let cos_aoi = libm::cos(zenith) * libm::cos(tilt)
