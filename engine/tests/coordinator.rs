@@ -33,6 +33,7 @@ fn rolling_perfect_foresight_is_within_two_percent_of_the_whole_horizon_optimum(
         s.axis.start_day_of_year = 120;
         s.settings.battery_wear.pack_price_per_kwh = 0.0;
         s.settings.coordinator.peak_penalty_per_kwh = 0.0;
+        s.settings.coordinator.forecast = Forecast::PerfectForesight;
         let community = s.community().unwrap();
         let last = s.axis.steps - 1;
         let mut final_soc = 0.0;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use engine::community::{generate, CommunitySpec, Site};
+use engine::coordinator::Forecast;
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
 use engine::run::{run as run_scenario, run_with_series, Model};
@@ -136,6 +137,17 @@ enum Command {
         /// Tariff preset: study (10/8), tod (Indian time-of-day, feed-in 3) or flat (6.5/3).
         #[arg(long, default_value = "study", value_parser = parse_preset)]
         tariff: TariffPreset,
+        /// Steps a day: 24 (hourly), 48 (30 minutes) or 96 (15 minutes); the coordinator plans a
+        /// day ahead and re-plans every step.
+        #[arg(long, default_value_t = 24)]
+        steps_per_day: u32,
+        /// The coordinator's forecast: recent_history (default), seasonal_persistence or
+        /// perfect_foresight (the benchmark).
+        #[arg(long, default_value = "recent_history", value_parser = parse_forecast)]
+        forecast: Forecast,
+        /// Whether the community islands together in outages (under every sharing model).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        community_islanding: bool,
         /// Where to write the scenario.
         #[arg(long, value_name = "S.json")]
         out: PathBuf,
@@ -249,12 +261,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scenario {
             community,
             tariff,
+            steps_per_day,
+            forecast,
+            community_islanding,
             out,
         } => {
             let spec = community.spec();
             spec.validate().map_err(|e| Failure::Input(e.to_string()))?;
             let mut scenario = Scenario::generated(spec.site, tariff);
             scenario.community = CommunitySource::Generated(spec);
+            scenario.axis = TimeAxis {
+                steps: 365 * steps_per_day as usize,
+                steps_per_day,
+                start_day_of_year: 0,
+            };
+            let c = &mut scenario.settings.coordinator;
+            c.horizon_steps = steps_per_day as usize;
+            c.forecast = forecast;
+            scenario.settings.community_islanding = community_islanding;
+            scenario
+                .validate()
+                .map_err(|e| Failure::Input(format!("--steps-per-day: {e}")))?;
             write_all(&[(out.as_path(), scenario.to_json())])
         }
         Command::Run {
@@ -317,9 +344,62 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = &series {
                 outputs.push((path.as_path(), rows));
             }
-            write_all(&outputs)
+            write_all(&outputs)?;
+            print!("{}", summary(&report));
+            Ok(())
         }
     }
+}
+
+/// What a newcomer reads after `gridshare run`: every model's comparable cost and who loses,
+/// and where cloud-P2P's gain comes from.
+fn summary(report: &engine::run::RunReport) -> String {
+    let mut out = format!(
+        "{}\n{:<22} {:>14} {:>12} {:>10} {:>9} {:>7}\n",
+        report.scenario, "model", "cost ₹/year", "vs alone", "ENS kWh", "wear ₹", "worse"
+    );
+    let reference = report.models.first().map_or(0.0, |m| m.comparable_cost);
+    for m in &report.models {
+        out.push_str(&format!(
+            "{:<22} {:>14.0} {:>11.1}% {:>10.0} {:>9.0} {:>7}\n",
+            m.model.label(),
+            m.comparable_cost,
+            if reference.abs() > 0.0 {
+                100.0 * (m.comparable_cost - reference) / reference.abs()
+            } else {
+                0.0
+            },
+            m.energy.energy_not_served_kwh,
+            m.energy.battery_wear_cost,
+            m.members_worse_off,
+        ));
+    }
+    if let Some(cloud) = report.model(Model::Cloud) {
+        if let Some(g) = cloud.gain_split {
+            out.push_str(&format!(
+                "cloud-P2P saves ₹{:.0} against no sharing = netting ₹{:.0} + islanding ₹{:.0} + coordination ₹{:.0} (net of the aggregator's ₹{:.0})\n",
+                g.total, g.netting, g.islanding, g.coordination, g.aggregator_share
+            ));
+        }
+        if let Some(v) = cloud.value_of_perfect_information {
+            out.push_str(&format!(
+                "value of perfect information (forecast − perfect foresight): ₹{v:.0}\n"
+            ));
+        }
+    }
+    out.push_str("cost = bills + energy not served at the VoLL + battery wear\n");
+    out
+}
+
+fn parse_forecast(s: &str) -> Result<Forecast, String> {
+    Forecast::ALL
+        .into_iter()
+        .find(|f| f.key() == s)
+        .ok_or_else(|| {
+            format!(
+                "unknown forecast '{s}' (recent_history, seasonal_persistence, perfect_foresight)"
+            )
+        })
 }
 
 fn main() -> ExitCode {

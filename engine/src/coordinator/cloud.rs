@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::forecast::{forecast_into, Quantity};
 use super::optimiser::{self, FlexGroup, PeakPenalty, Plan, SolveStatus, Window};
 use super::{aggregate, battery_groups, connection_kw, CoordinatorSettings, Fault, Forecast};
 use crate::battery::LocalBattery;
@@ -253,21 +254,6 @@ impl<'a> CloudSim<'a> {
             * self.axis.step_hours()
     }
 
-    /// What the coordinator expects at step `tau` when planning at step `now`.
-    fn seen(&self, series: &[f64], tau: usize, now: usize) -> f64 {
-        let spd = self.axis.steps_per_day as usize;
-        let at = match self.settings.forecast {
-            Forecast::PerfectForesight => tau,
-            Forecast::SeasonalPersistence if tau > now => {
-                let back = tau - now;
-                let days = back.div_ceil(spd);
-                tau.checked_sub(days * spd).unwrap_or(tau)
-            }
-            Forecast::SeasonalPersistence => tau,
-        };
-        series.get(at).copied().unwrap_or(0.0)
-    }
-
     /// Plan from step `t`. `joint`: batteries and flexible load together (day-ahead, at
     /// midnight or when the set of coordinated members changes); otherwise batteries only,
     /// around the flexible-load plan already made for today.
@@ -279,13 +265,22 @@ impl<'a> CloudSim<'a> {
         let n = end - t;
         let mut base = vec![0.0; n];
         let mut flex_original = vec![0.0; n];
+        let (mut load, mut pv) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for &k in who {
             let m = &self.members[k];
-            for (i, tau) in (t..end).enumerate() {
-                let load = self.seen(&m.load_kw, tau, t);
-                let pv = self.seen(&m.pv_kw, tau, t);
-                base[i] += ((1.0 - m.flexible_share) * load - pv) * h;
-                flex_original[i] += m.flexible_share * load * h;
+            forecast_into(
+                s.forecast,
+                Quantity::Load,
+                &m.load_kw,
+                t,
+                end,
+                spd,
+                &mut load,
+            );
+            forecast_into(s.forecast, Quantity::Pv, &m.pv_kw, t, end, spd, &mut pv);
+            for i in 0..n {
+                base[i] += ((1.0 - m.flexible_share) * load[i] - pv[i]) * h;
+                flex_original[i] += m.flexible_share * load[i] * h;
             }
         }
         // Today's remaining flexible energy, then later days' (forecast) energy, pro rata to
@@ -303,7 +298,7 @@ impl<'a> CloudSim<'a> {
                     .iter()
                     .map(|&k| match s.forecast {
                         Forecast::PerfectForesight => self.day_flex(k, day),
-                        Forecast::SeasonalPersistence => {
+                        Forecast::SeasonalPersistence | Forecast::RecentHistory => {
                             self.day_flex(k, day.saturating_sub(1).max(t / spd))
                         }
                     })

@@ -2,11 +2,13 @@
 //! flexible load, p-MAS load classes, and the faults it must survive.
 
 mod cloud;
+mod forecast;
 mod optimiser;
 mod pwl;
 
 pub(crate) use cloud::{island, CloudSim, CloudState};
 pub use cloud::{MemberStep, SolverStats};
+pub use forecast::{Forecast, HISTORY_DAYS};
 pub use optimiser::{PeakPenalty, SolveStatus};
 
 use serde::{Deserialize, Serialize};
@@ -14,17 +16,6 @@ use serde::{Deserialize, Serialize};
 use crate::community::{Archetype, Battery, Member};
 use crate::market::GridPrices;
 use optimiser::{FlexGroup, Storage, Window};
-
-/// Where the optimiser's view of the coming hours comes from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Forecast {
-    /// The future is known exactly (the benchmark the realistic forecast is measured against).
-    #[default]
-    PerfectForesight,
-    /// Tomorrow looks like today: each future step repeats the same hour one day earlier.
-    SeasonalPersistence,
-}
 
 /// A fault scenario event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -125,7 +116,7 @@ impl Default for CoordinatorSettings {
         Self {
             horizon_steps: 24,
             resolve_every_steps: 1,
-            forecast: Forecast::PerfectForesight,
+            forecast: Forecast::RecentHistory,
             community_limit_share: 0.4,
             peak_penalty_per_kwh: 5.0,
             wear_per_kwh: 0.0,

@@ -27,6 +27,7 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         alone,
         shared,
         cloud,
+        oracle,
         best_bill,
         solver,
     } = outcome;
@@ -62,24 +63,31 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         let bills = rule_bills(r, &alone, &reference_bills, &ids, true);
         model_report(Model::Sdr, bills, &alone, 0.0, 0.0)
     });
-    if let Some(c) = &cloud {
-        if let Some(sdr) = c.settlement.rule(RuleId::Sdr) {
-            let (bills, income) = mla_settlement(
-                sdr,
-                &c.settlement,
-                &reference_bills,
-                &c.ledger,
-                &ids,
-                cx.aggregator_return,
-            );
-            models.push(model_report(
-                Model::Cloud,
-                bills,
-                c,
-                sdr.community_bill,
-                income,
-            ));
-        }
+    let cloud_model = |c: &Closed| {
+        let sdr = c.settlement.rule(RuleId::Sdr)?;
+        let (bills, income) = mla_settlement(
+            sdr,
+            &c.settlement,
+            &reference_bills,
+            &c.ledger,
+            &ids,
+            cx.aggregator_return,
+        );
+        Some(model_report(
+            Model::Cloud,
+            bills,
+            c,
+            sdr.community_bill,
+            income,
+        ))
+    };
+    let perfect_cost = oracle
+        .as_ref()
+        .and_then(cloud_model)
+        .map(|m| m.comparable_cost);
+    if let Some(mut m) = cloud.as_ref().and_then(cloud_model) {
+        m.value_of_perfect_information = perfect_cost.map(|p| m.comparable_cost - p);
+        models.push(m);
     }
     compare_with_reference(&mut models, cx.members);
     performance_measures(&mut models, best_bill);
@@ -182,6 +190,7 @@ fn model_report(
         comparable_cost: community_bill + energy.unserved_value + energy.battery_wear_cost,
         members_worse_off: 0,
         gain_split: None,
+        value_of_perfect_information: None,
         energy,
         members,
     }

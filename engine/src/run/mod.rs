@@ -100,8 +100,8 @@ pub fn run_with_options(
 }
 
 /// The run streams through windows of a week (a generated community is generated one window
-/// at a time, so memory does not grow with the run's length); each window adds a day before
-/// (the persistence forecast looks back) and the coordinator's horizon after.
+/// at a time, so memory does not grow with the run's length); each window adds a week before
+/// (the realistic forecast looks back seven days) and the coordinator's horizon after.
 fn windows(scenario: &Scenario, source: &Source) -> impl Iterator<Item = Window> {
     let axis = scenario.axis;
     let spd = axis.steps_per_day.max(1) as usize;
@@ -110,7 +110,7 @@ fn windows(scenario: &Scenario, source: &Source) -> impl Iterator<Item = Window>
     (0..axis.steps).step_by(chunk_steps).map(move |start| {
         let end = (start + chunk_steps).min(axis.steps);
         Window {
-            w0: start.saturating_sub(spd),
+            w0: start.saturating_sub(crate::coordinator::HISTORY_DAYS * spd),
             w1: (end + after).min(axis.steps),
             chunk: start..end,
         }

@@ -192,6 +192,10 @@ pub struct ModelReport {
     /// Cloud-P2P only: where its gain over no sharing comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gain_split: Option<GainSplit>,
+    /// Cloud-P2P only, with a realistic forecast: its comparable cost minus what the same
+    /// coordinator would cost with perfect foresight, ₹ (the value of perfect information).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_of_perfect_information: Option<f64>,
     /// Energy flows.
     pub energy: EnergyReport,
     /// Per-member bills.

@@ -9,7 +9,8 @@
 
 use crate::community::{Community, Member};
 use crate::coordinator::{
-    connection_kw, CloudSim, CloudState, CoordinatorSettings, LoadClass, MemberStep, SolverStats,
+    connection_kw, CloudSim, CloudState, CoordinatorSettings, Forecast, LoadClass, MemberStep,
+    SolverStats,
 };
 use crate::market::{GridPrices, RuleId, SupplyDemandRatio};
 use crate::metrics::SettlementReport;
@@ -100,21 +101,79 @@ pub(super) struct Simulation<'s> {
     scenario: &'s Scenario,
     options: RunOptions,
     participates: Vec<bool>,
-    /// The coordinator's settings with the battery wear derived from the pack's price.
-    coordinator: CoordinatorSettings,
+    /// The coordinator's settings with the battery wear derived from the pack's price (V_max
+    /// uses them too).
+    best_coordinator: CoordinatorSettings,
     wear_per_kwh: Vec<f64>,
     homes: HomesAlone,
     /// The homes' dispatch when the community islands together (None: same as `homes`).
     islanding: Option<HomesAlone>,
     alone: Books,
     shared: Option<Books>,
-    cloud: Option<Books>,
-    cloud_steps: Vec<MemberStep>,
+    /// Cloud-P2P with the scenario's forecast.
+    cloud: Option<Coordinated>,
+    /// Cloud-P2P with perfect foresight, for the value of perfect information.
+    oracle: Option<Coordinated>,
     net: Vec<f64>,
-    limit_kw: f64,
     best_bill: f64,
-    cloud_state: Option<CloudState>,
     previous_window_start: usize,
+}
+
+/// One coordinated community carried across windows.
+pub(super) struct Coordinated {
+    settings: CoordinatorSettings,
+    state: Option<CloudState>,
+    books: Books,
+    /// The members' flows of the last step.
+    pub steps: Vec<MemberStep>,
+    limit_kw: f64,
+}
+
+impl Coordinated {
+    fn new(settings: CoordinatorSettings, books: Books, members: &[Member]) -> Self {
+        let limit_kw: f64 = settings.community_limit_share
+            * members
+                .iter()
+                .filter(|m| m.participates)
+                .map(connection_kw)
+                .sum::<f64>();
+        Self {
+            settings,
+            state: None,
+            books,
+            steps: vec![MemberStep::default(); members.len()],
+            limit_kw,
+        }
+    }
+
+    /// The coordinator's dispatch of one step, settled by SDR with p-MAS contribution weights.
+    fn step(
+        &mut self,
+        at: &At<'_>,
+        sim: &mut CloudSim<'_>,
+        net: &mut [f64],
+    ) -> Result<(), ScenarioError> {
+        sim.step(at.lt, &mut self.steps);
+        let coordinated: Vec<bool> = self.steps.iter().map(|s| s.coordinated).collect();
+        let community_import: f64 = self
+            .steps
+            .iter()
+            .zip(&coordinated)
+            .filter(|(_, c)| **c)
+            .map(|(s, _)| s.net_kw)
+            .sum::<f64>()
+            .max(0.0);
+        let class = LoadClass::of_ratio(if self.limit_kw > 0.0 {
+            community_import / self.limit_kw
+        } else {
+            0.0
+        });
+        self.books.settler.set_participation(&coordinated);
+        self.books
+            .settler
+            .set_contribution_weight(class.contribution_weight());
+        self.books.add(at, &self.steps, &coordinated, true, net)
+    }
 }
 
 /// What the simulation leaves for the report.
@@ -123,7 +182,10 @@ pub(super) struct Outcome {
     pub alone: Closed,
     /// BS, MMR and SDR on the homes' own dispatch, islanding as a community where it can.
     pub shared: Option<Closed>,
+    /// Cloud-P2P with the scenario's forecast.
     pub cloud: Option<Closed>,
+    /// Cloud-P2P with perfect foresight (None when the forecast is perfect or cloud is off).
+    pub oracle: Option<Closed>,
     /// The perfect-foresight best cost (NaN when the run left it out).
     pub best_bill: f64,
     pub solver: SolverStats,
@@ -164,30 +226,39 @@ impl<'s> Simulation<'s> {
                 ],
             )
         };
-        let limit_kw: f64 = settings.coordinator.community_limit_share
-            * members
-                .iter()
-                .filter(|m| m.participates)
-                .map(connection_kw)
-                .sum::<f64>();
+        let oracle_settings = CoordinatorSettings {
+            forecast: Forecast::PerfectForesight,
+            ..coordinator.clone()
+        };
+        let with_oracle = options.cloud
+            && options.performance_measure
+            && coordinator.forecast != Forecast::PerfectForesight;
         Self {
             scenario,
             options,
-            coordinator,
             wear_per_kwh,
             homes: HomesAlone::new(members),
             islanding: islands_together.then(|| HomesAlone::pooled(members, pool)),
             alone: Books::new(all_rules(), scenario, n),
             shared: islands_together.then(|| Books::new(all_rules(), scenario, n)),
-            cloud: options
-                .cloud
-                .then(|| Books::new(cloud_settler(), scenario, n)),
+            cloud: options.cloud.then(|| {
+                Coordinated::new(
+                    coordinator.clone(),
+                    Books::new(cloud_settler(), scenario, n),
+                    members,
+                )
+            }),
+            oracle: with_oracle.then(|| {
+                Coordinated::new(
+                    oracle_settings,
+                    Books::new(cloud_settler(), scenario, n),
+                    members,
+                )
+            }),
+            best_coordinator: coordinator,
             participates,
-            cloud_steps: vec![MemberStep::default(); n],
             net: vec![0.0; n],
-            limit_kw,
             best_bill: 0.0,
-            cloud_state: None,
             previous_window_start: 0,
         }
     }
@@ -205,19 +276,26 @@ impl<'s> Simulation<'s> {
         let axis = self.scenario.axis;
         let members = &community.members;
         let prices_w = &prices[w0..w1];
-        let coordinator_w = self.coordinator.shifted(w0);
-        let mut cloud = self.options.cloud.then(|| {
-            CloudSim::new(
-                members,
-                &community.grid_available,
-                prices_w,
-                axis.window(w0, w1),
-                &coordinator_w,
-            )
-        });
-        if let (Some(cloud), Some(state)) = (cloud.as_mut(), self.cloud_state.take()) {
-            cloud.resume(state, w0 - self.previous_window_start);
-        }
+        let shift = w0 - self.previous_window_start;
+        let shifted = |c: &Option<Coordinated>| c.as_ref().map(|c| c.settings.shifted(w0));
+        let (cloud_w, oracle_w) = (shifted(&self.cloud), shifted(&self.oracle));
+        let axis_w = axis.window(w0, w1);
+        let mut cloud = start(
+            &mut self.cloud,
+            &cloud_w,
+            community,
+            prices_w,
+            axis_w,
+            shift,
+        );
+        let mut oracle = start(
+            &mut self.oracle,
+            &oracle_w,
+            community,
+            prices_w,
+            axis_w,
+            shift,
+        );
         let spd = axis.steps_per_day.max(1) as usize;
         let settings = &self.scenario.settings;
         let wear_per_kwh = std::mem::take(&mut self.wear_per_kwh);
@@ -236,14 +314,19 @@ impl<'s> Simulation<'s> {
                 wear_per_kwh: &wear_per_kwh,
             };
             self.step_homes(&at)?;
-            if let Some(cloud) = cloud.as_mut() {
-                self.step_cloud(&at, cloud)?;
+            for (c, sim) in [
+                (&mut self.cloud, &mut cloud),
+                (&mut self.oracle, &mut oracle),
+            ] {
+                if let (Some(c), Some(sim)) = (c.as_mut(), sim.as_mut()) {
+                    c.step(&at, sim, &mut self.net)?;
+                }
             }
             if let Some(sink) = series.as_deref_mut() {
                 for k in 0..members.len() {
                     sink(Model::None, t, k, &self.homes.steps[k]);
-                    if cloud.is_some() {
-                        sink(Model::Cloud, t, k, &self.cloud_steps[k]);
+                    if let Some(c) = &self.cloud {
+                        sink(Model::Cloud, t, k, &c.steps[k]);
                     }
                 }
             }
@@ -255,13 +338,18 @@ impl<'s> Simulation<'s> {
         if self.options.performance_measure {
             self.best_bill += best_possible_bill(
                 self.scenario,
-                &self.coordinator,
+                &self.best_coordinator,
                 members,
                 prices_w,
                 chunk.start - w0..chunk.end - w0,
             );
         }
-        self.cloud_state = cloud.map(CloudSim::into_state);
+        if let (Some(c), Some(sim)) = (self.cloud.as_mut(), cloud) {
+            c.state = Some(sim.into_state());
+        }
+        if let (Some(c), Some(sim)) = (self.oracle.as_mut(), oracle) {
+            c.state = Some(sim.into_state());
+        }
         self.previous_window_start = w0;
         Ok(())
     }
@@ -283,48 +371,47 @@ impl<'s> Simulation<'s> {
         Ok(())
     }
 
-    /// Cloud-P2P: the coordinator's dispatch, settled by SDR with p-MAS contribution weights.
-    fn step_cloud(&mut self, at: &At<'_>, cloud: &mut CloudSim<'_>) -> Result<(), ScenarioError> {
-        let Some(books) = self.cloud.as_mut() else {
-            return Ok(());
-        };
-        cloud.step(at.lt, &mut self.cloud_steps);
-        let coordinated: Vec<bool> = self.cloud_steps.iter().map(|s| s.coordinated).collect();
-        let community_import: f64 = self
-            .cloud_steps
-            .iter()
-            .zip(&coordinated)
-            .filter(|(_, c)| **c)
-            .map(|(s, _)| s.net_kw)
-            .sum::<f64>()
-            .max(0.0);
-        let class = LoadClass::of_ratio(if self.limit_kw > 0.0 {
-            community_import / self.limit_kw
-        } else {
-            0.0
-        });
-        books.settler.set_participation(&coordinated);
-        books
-            .settler
-            .set_contribution_weight(class.contribution_weight());
-        books.add(at, &self.cloud_steps, &coordinated, true, &mut self.net)
-    }
-
     pub fn finish(self) -> Outcome {
         let tau = self.scenario.settings.aggregator_return;
         Outcome {
             alone: self.alone.close(tau),
             shared: self.shared.map(|b| b.close(tau)),
-            cloud: self.cloud.map(|b| b.close(tau)),
+            solver: self
+                .cloud
+                .as_ref()
+                .and_then(|c| c.state.as_ref())
+                .map(|s| s.stats().clone())
+                .unwrap_or_default(),
+            cloud: self.cloud.map(|c| c.books.close(tau)),
+            oracle: self.oracle.map(|c| c.books.close(tau)),
             best_bill: if self.options.performance_measure {
                 self.best_bill
             } else {
                 f64::NAN
             },
-            solver: self
-                .cloud_state
-                .map(|c| c.stats().clone())
-                .unwrap_or_default(),
         }
     }
+}
+
+/// A coordinator for one window, resumed from where the last window left it.
+fn start<'a>(
+    c: &mut Option<Coordinated>,
+    settings: &'a Option<CoordinatorSettings>,
+    community: &'a Community,
+    prices: &'a [GridPrices],
+    axis: crate::time_axis::TimeAxis,
+    shift: usize,
+) -> Option<CloudSim<'a>> {
+    let (c, settings) = (c.as_mut()?, settings.as_ref()?);
+    let mut sim = CloudSim::new(
+        &community.members,
+        &community.grid_available,
+        prices,
+        axis,
+        settings,
+    );
+    if let Some(state) = c.state.take() {
+        sim.resume(state, shift);
+    }
+    Some(sim)
 }

@@ -40,6 +40,7 @@ pub fn bases() -> Vec<Scenario> {
             battery_kwh: Some(4.0),
             flexible_share: Some(0.3),
             participates: None,
+            hybrid_inverter: Some(true),
         },
         MemberOverride {
             member: "S04".into(),
@@ -93,6 +94,7 @@ pub fn bases() -> Vec<Scenario> {
         battery,
         flexible_share: 0.2,
         participates: true,
+        hybrid_inverter: None,
     };
     let mut custom = Scenario::default_north();
     custom.name = "custom".into();
