@@ -27,6 +27,16 @@ try {
       await page.locator('.card').first().screenshot({ path: join(OUT, 'compare.png') });
       await page.close();
     },
+    async fairness() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('gain-total'), { timeout: 60000 });
+      await upToDate(page);
+      await page.click(`${byId('fairness')} summary`);
+      await page.waitForTimeout(200);
+      await page.locator(byId('fairness')).screenshot({ path: join(OUT, 'fairness.png') });
+      await page.locator(byId('gain-split')).screenshot({ path: join(OUT, 'gain-split.png') });
+      await page.close();
+    },
     async timeline() {
       const page = await openPage(browser, server.url, errors);
       await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });

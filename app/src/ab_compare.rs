@@ -80,7 +80,7 @@ fn row(model: Model, a: Option<&ModelReport>, b: Option<&ModelReport>) -> impl I
     view! {
         <tr data-testid=format!("ab-{key}")>
             <th scope="row">{model.label()}</th>
-            {cells(a.map(|m| m.cost_with_unserved), b.map(|m| m.cost_with_unserved), " ₹", true)}
+            {cells(a.map(|m| m.comparable_cost), b.map(|m| m.comparable_cost), " ₹", true)}
             {cells(a.and_then(|m| m.consumer_savings_pct), b.and_then(|m| m.consumer_savings_pct), "%", false)}
             {cells(a.map(|m| m.prosumer_income), b.map(|m| m.prosumer_income), " ₹", false)}
         </tr>

@@ -99,7 +99,7 @@ pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
             for s in list {
                 let r = run_with_options(s, RunOptions::SETTLE_ONLY, &mut |_| {}, None)
                     .map_err(|e| e.to_string())?;
-                total += r.models.iter().map(|m| m.cost_with_unserved).sum::<f64>();
+                total += r.models.iter().map(|m| m.comparable_cost).sum::<f64>();
             }
             Ok(total)
         }
@@ -107,7 +107,7 @@ pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
             let mut total = 0.0;
             for s in list {
                 let r = run(s, &mut |_| {}).map_err(|e| e.to_string())?;
-                total += r.models.iter().map(|m| m.cost_with_unserved).sum::<f64>();
+                total += r.models.iter().map(|m| m.comparable_cost).sum::<f64>();
             }
             Ok(total)
         }

@@ -137,7 +137,7 @@ pub fn draw_model_costs(
     let top = report
         .models
         .iter()
-        .map(|m| m.cost_with_unserved.max(m.community_bill))
+        .map(|m| m.comparable_cost.max(m.community_bill))
         .fold(0.0_f64, f64::max)
         * 1.1;
     let low = report
@@ -177,15 +177,12 @@ pub fn draw_model_costs(
     chart
         .draw_series(report.models.iter().enumerate().map(|(i, m)| {
             Rectangle::new(
-                [
-                    (i as f64 - 0.38, 0.0),
-                    (i as f64 - 0.02, m.cost_with_unserved),
-                ],
+                [(i as f64 - 0.38, 0.0), (i as f64 - 0.02, m.comparable_cost)],
                 total,
             )
         }))
         .map_err(|e| e.to_string())?
-        .label("bill + unserved energy")
+        .label("bills + energy not served (VoLL) + battery wear")
         .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], total));
     chart
         .draw_series(report.models.iter().enumerate().map(|(i, m)| {

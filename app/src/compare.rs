@@ -5,7 +5,11 @@ use engine::coordinator::Fault;
 use engine::profiles::{
     build_members, import_members, import_profiles, import_single_column, EnergyUnit,
 };
-use engine::run::{Model, ModelReport, RunReport};
+use engine::run::{Model, RunReport};
+
+use crate::fairness_panel::FairnessPanel;
+use crate::gain_split::GainSplitPanel;
+use crate::kpi_cards::{kpi_card, thousands};
 use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
 use engine::tariff::{Tariff, TariffPreset};
 use engine::TimeAxis;
@@ -238,83 +242,42 @@ pub fn scenario_from_upload(file: &str, bytes: &[u8], tariff: Tariff) -> Result<
     Ok(scenario)
 }
 
-/// Per-member results of every model as CSV (costs in ₹; bill + unserved_value = the card's cost).
+/// Per-member results of every model as CSV, with every line item (₹) and energy not served:
+/// bill = energy_bill + island_trade + pooled_sharing_value − battery_use_payment −
+/// contribution_return + aggregator_fee; comparable_cost = bill + unserved_value +
+/// battery_wear_cost (what the cards show).
 pub fn results_csv(report: &RunReport) -> String {
-    let mut out = String::from("model,member,bill,reference_bill,savings,energy_bill,aggregator_fee,contribution_return,unserved_value\n");
+    let mut out = String::from(
+        "model,member,bill,reference_bill,savings,energy_bill,island_trade,pooled_sharing_value,\
+         battery_use_payment,contribution_return,aggregator_fee,unserved_value,battery_wear_cost,\
+         comparable_cost,energy_not_served_kwh,loss_of_load_hours\n",
+    );
     for m in &report.models {
         for b in &m.members {
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{}\n",
-                m.model.key(),
-                b.member,
+            let cells = [
                 b.bill,
                 b.reference_bill,
                 b.savings,
                 b.energy_bill,
-                b.aggregator_fee,
+                b.island_trade,
+                b.pooled_sharing_value,
+                b.battery_use_payment,
                 b.contribution_return,
-                b.unserved_value
-            ));
+                b.aggregator_fee,
+                b.unserved_value,
+                b.battery_wear_cost,
+                b.comparable_cost,
+                b.energy_not_served_kwh,
+                b.loss_of_load_hours,
+            ];
+            out.push_str(&format!("{},{}", m.model.key(), b.member));
+            for c in cells {
+                out.push_str(&format!(",{c}"));
+            }
+            out.push('\n');
         }
     }
     out
-}
-
-fn thousands(value: f64) -> String {
-    let rounded = value.round() as i64;
-    let digits = rounded.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if rounded < 0 {
-        format!("−{out}")
-    } else {
-        out
-    }
-}
-
-fn pct(value: Option<f64>) -> String {
-    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1}%"))
-}
-
-/// One model's KPI card.
-fn kpi_card(m: &ModelReport, reference: &ModelReport, stale: bool) -> impl IntoView {
-    // While the coordinator re-runs, cloud-P2P's card is the previous scenario's.
-    let stale_card = stale && m.model == Model::Cloud;
-    let key = m.model.key();
-    let diff = if reference.cost_with_unserved.abs() > 0.0 {
-        100.0 * (m.cost_with_unserved - reference.cost_with_unserved)
-            / reference.cost_with_unserved.abs()
-    } else {
-        0.0
-    };
-    let e = &m.energy;
-    view! {
-        <div class=format!("kpi model-{key}") class:stale=stale_card data-testid=format!("kpi-{key}")
-            data-stale=stale_card.to_string() aria-busy=stale_card.to_string()>
-            <h3>{m.model.label()}{stale_card.then_some(" — updating…")}</h3>
-            <p class="kpi-value">
-                <span data-testid=format!("kpi-{key}-cost")>{thousands(m.cost_with_unserved)}</span>
-                " ₹/year"
-            </p>
-            <p class="kpi-diff">
-                {if m.model == Model::None { "the reference".to_string() } else { format!("{diff:+.1}% vs no sharing") }}
-            </p>
-            <dl>
-                <dt>"Consumer saving"</dt><dd data-testid=format!("kpi-{key}-consumer")>{pct(m.consumer_savings_pct)}</dd>
-                <dt>"Prosumer income"</dt><dd>{format!("{} ₹", thousands(m.prosumer_income))}</dd>
-                <dt>"PM"</dt><dd>{m.performance_measure.map_or_else(|| if stale { "updating…".to_string() } else { "n/a".to_string() }, |v| format!("{v:.2}"))}</dd>
-                <dt>"Self-sufficiency"</dt><dd>{pct(e.self_sufficiency.map(|v| 100.0 * v))}</dd>
-                <dt>"ESS throughput"</dt><dd>{format!("{} kWh", thousands(e.ess_throughput_kwh))}</dd>
-                <dt>"Peak import"</dt><dd>{format!("{:.1} kW", e.peak_import_kw)}</dd>
-                <dt>"Energy not served"</dt><dd>{format!("{} kWh", thousands(e.energy_not_served_kwh))}</dd>
-            </dl>
-        </div>
-    }
 }
 
 /// The comparison screen.
@@ -645,8 +608,8 @@ pub fn Compare() -> impl IntoView {
                 {move || scenario.with(|s| match &s.community {
                     CommunitySource::Generated(spec) => format!(
                         "{} households generated from seed {} ({}), a third with rooftop PV and half of those with a battery, \
-                         and grid outages of about 3.4 hours a day. Costs include energy not served during outages at the retail \
-                         price, so not paying for power one did not get is never counted as a saving.",
+                         and grid outages of about 3.4 hours a day. Every model's cost counts its bills, energy not served at the \
+                         value of lost load and battery wear, so not paying for power one did not get is never a saving.",
                         thousands(spec.members as f64), spec.seed, spec.site.label()
                     ),
                     CommunitySource::Custom { members, .. } => format!(
@@ -656,6 +619,7 @@ pub fn Compare() -> impl IntoView {
                 })}
             </p>
             <TariffEditor controls=controls bs_horizon=bs_horizon aggregator_return=aggregator_return />
+            <FairnessPanel scenario=scenario />
             <div class="inputs dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
@@ -834,6 +798,7 @@ pub fn Compare() -> impl IntoView {
                     "last run {seconds:.1} s · engine memory {:.0} MB", bytes as f64 / 1_048_576.0))}</span>
             </div>
             <div class="kpis">{cards}</div>
+            <GainSplitPanel report=engine.report />
             <AbCompare scenario=scenario report=engine.report
                 busy=Signal::derive(move || engine.progress.get().is_some())
                 show_settings=Callback::new(move |s: Scenario| show_settings(&s)) />
@@ -880,7 +845,7 @@ pub fn Compare() -> impl IntoView {
                     <dt>"Supply-Demand Ratio (SDR)"</dt>
                     <dd>"For SDR ≤ 1: Pr_sell = λ_sell·λ_buy / ((λ_buy − λ_sell)·SDR + λ_sell), Pr_buy = Pr_sell·SDR + λ_buy·(1 − SDR); above 1 both are λ_sell."</dd>
                     <dt>"Cloud-P2P"</dt>
-                    <dd>"A coordinator re-plans every battery each hour and the day's flexible load each midnight to minimise the community's grid cost, then bills by SDR; the aggregator keeps τ_c of members' gains and returns the rest by the sharing contribution rate."</dd>
+                    <dd>"A coordinator re-plans every battery each step and the day's flexible load each midnight to minimise the community's grid cost and battery wear on a forecast (by default the last week's history), then bills by SDR. MLA pools the sharing value (reference bills − grid bill): the aggregator keeps exactly τ_c of it, pays battery owners for the wear it caused, and returns the rest by the sharing contribution rate."</dd>
                     <dt>"Why BS, MMR and SDR cost the same in total"</dt>
                     <dd>"For the same net energy, every budget-balanced rule saves exactly (λ_buy − λ_sell) × shared energy: the rules only decide who gets it. Only a change of behaviour — batteries and flexible load — changes the total."</dd>
                     <dt>"Performance measure (PM)"</dt>
@@ -889,6 +854,10 @@ pub fn Compare() -> impl IntoView {
                     <dd>"Load met by local PV and batteries (directly or through neighbours) ÷ load."</dd>
                     <dt>"ESS throughput"</dt>
                     <dd>"Battery charge + discharge energy over the year."</dd>
+                    <dt>"Comparable cost"</dt>
+                    <dd>"Bills + energy not served × VoLL + battery wear. Bills alone would reward not serving load in outages and hide what cycling a battery costs its owner."</dd>
+                    <dt>"Islanding"</dt>
+                    <dd>"In an outage a community that can island (isolation switch, grid-forming inverters) pools its PV and batteries under BS, MMR, SDR and cloud-P2P alike; trades inside the island are paid at the island price. PV without a hybrid inverter stops (anti-islanding protection); by default members with a battery have one."</dd>
                 </dl>
             </details>
         </section>

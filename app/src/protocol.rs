@@ -9,7 +9,7 @@ use crate::bench::{self, BenchCase};
 use engine::sweep::{sweep_point, SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 5;
+pub const PROTOCOL: u32 = 6;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -54,7 +54,11 @@ impl LocalBattery {
             out.discharge_kw = (load_kw - pv_kw).min(b.power_kw).min(stored_kw);
             self.soc_kwh -= out.discharge_kw / b.discharge_efficiency * step_hours;
         }
-        self.soc_kwh = self.soc_kwh.clamp(soc_min.min(self.soc_kwh), soc_max);
+        debug_assert!(
+            self.soc_kwh <= soc_max + 1e-9 * b.capacity_kwh.max(1.0),
+            "SOC {} above its limit {soc_max}",
+            self.soc_kwh
+        );
         out.soc_kwh = self.soc_kwh;
         out
     }

@@ -197,7 +197,7 @@ pub fn sweep_values(from: f64, to: f64, points: usize) -> Vec<f64> {
 pub struct ModelPoint {
     /// The model.
     pub model: Model,
-    /// Community cost including unserved energy, ₹.
+    /// Comparable community cost (bills + energy not served at the VoLL + battery wear), ₹.
     pub cost: f64,
     /// Consumers' saving against no sharing, %.
     pub consumer_savings_pct: Option<f64>,
@@ -247,7 +247,7 @@ pub fn sweep_point(
             .iter()
             .map(|m| ModelPoint {
                 model: m.model,
-                cost: m.cost_with_unserved,
+                cost: m.comparable_cost,
                 consumer_savings_pct: m.consumer_savings_pct,
                 prosumer_income: m.prosumer_income,
                 performance_measure: m.performance_measure,
@@ -361,7 +361,7 @@ mod tests {
         let r = run(&single, &mut |_| {}).unwrap();
         for m in &r.models {
             let q = p.model(m.model).unwrap();
-            assert_eq!(q.cost, m.cost_with_unserved);
+            assert_eq!(q.cost, m.comparable_cost);
             assert_eq!(q.consumer_savings_pct, m.consumer_savings_pct);
         }
         let quick = sweep_point(&s, SweepParameter::FeedInPrice, 3.0, false).unwrap();

@@ -265,7 +265,8 @@ fn generate_scenario_and_run_end_to_end() {
         assert!((v(2) - v(3) + v(4) - v(5) - v(7)).abs() < 1e-9, "{line}");
         rows += 1;
     }
-    assert_eq!(rows, 8760 * 30 * 2);
+    // No sharing, the homes' dispatch islanding together (sdr) and cloud-P2P.
+    assert_eq!(rows, 8760 * 30 * 3);
 
     // A scenario with an unknown version: exit 2, one line, no report.
     let old = dir.write(

@@ -95,8 +95,31 @@ fn check_flows(s: &Scenario) -> engine::run::RunReport {
     let members = community.members.clone();
     let mut daily: Vec<[f64; 2]> = vec![[0.0; 2]; members.len()];
     let mut failures = Vec::new();
+    // The previous step's SOC of each member under each model (start: the initial SOC).
+    let initial: Vec<f64> = members
+        .iter()
+        .map(|m| {
+            m.battery
+                .map_or(0.0, |b| b.soc_initial_frac * b.capacity_kwh)
+        })
+        .collect();
+    let mut last_soc: std::collections::HashMap<Model, Vec<f64>> = std::collections::HashMap::new();
+    let hours = s.axis.step_hours();
     let mut sink = |model: Model, t: usize, k: usize, step: &MemberStep| {
         let m = &members[k];
+        if let Some(b) = m.battery {
+            // SOC continuity: soc_t = soc_t−1 + η_c·charge·Δt − discharge·Δt/η_d.
+            let before = &mut last_soc.entry(model).or_insert_with(|| initial.clone())[k];
+            let expected = *before + b.charge_efficiency * step.charge_kw * hours
+                - step.discharge_kw * hours / b.discharge_efficiency;
+            if (expected - step.soc_kwh).abs() > 1e-9 * b.capacity_kwh.max(1.0) {
+                failures.push(format!(
+                    "{model:?} step {t} member {k}: SOC {} but continuity gives {expected}",
+                    step.soc_kwh
+                ));
+            }
+            *before = step.soc_kwh;
+        }
         let net = step.load_kw - step.unserved_kw - step.pv_kw + step.charge_kw - step.discharge_kw;
         if (net - step.net_kw).abs() > 1e-9 {
             failures.push(format!(

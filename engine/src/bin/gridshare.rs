@@ -161,7 +161,8 @@ enum Command {
         /// Where to write the report.
         #[arg(long, value_name = "REPORT.json")]
         out: PathBuf,
-        /// Also write every member's flows per step, for no sharing and cloud-P2P:
+        /// Also write every member's flows per step, for no sharing and cloud-P2P (and `sdr` for
+        /// BS/MMR/SDR's dispatch when the community islands together):
         /// `step,member,load_kw,pv_kw,charge_kw,discharge_kw,soc_kwh,net_kw,model`
         /// (load − pv + charge − discharge = net on every row; load is the load served, so during
         /// grid outages it excludes the unserved part, which the report totals).
@@ -387,7 +388,9 @@ fn summary(report: &engine::run::RunReport) -> String {
             ));
         }
     }
-    out.push_str("cost = bills + energy not served at the VoLL + battery wear\n");
+    out.push_str(
+        "cost = bills + energy not served at the VoLL + battery wear; worse = members costing more than alone\n",
+    );
     out
 }
 

@@ -637,12 +637,13 @@ impl<'a> CloudSim<'a> {
                     out[k].discharge_kw = given[k];
                     *soc -= given[k] / b.discharge_efficiency * h;
                 }
-                *soc = soc
-                    .clamp(
-                        b.soc_min_frac * b.capacity_kwh,
-                        b.soc_max_frac * b.capacity_kwh,
-                    )
-                    .max(0.0);
+                // The limits above keep the SOC in range; no silent clamp hides a flow that
+                // does not add up (SOC continuity is tested for every member and step).
+                debug_assert!(
+                    *soc >= b.soc_min_frac * b.capacity_kwh - 1e-9 * b.capacity_kwh.max(1.0)
+                        && *soc <= b.soc_max_frac * b.capacity_kwh + 1e-9 * b.capacity_kwh.max(1.0),
+                    "member {k}: SOC {soc} outside its limits"
+                );
             }
         }
     }

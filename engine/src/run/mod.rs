@@ -63,7 +63,8 @@ pub fn run(scenario: &Scenario, progress: &mut dyn FnMut(f64)) -> Result<RunRepo
     run_with_options(scenario, RunOptions::default(), progress, None)
 }
 
-/// [`run`], also sending every member's flows of the no-sharing and cloud-P2P behaviour to `series`.
+/// [`run`], also sending every member's flows to `series`: no sharing, cloud-P2P, and (as
+/// `Model::Sdr`) BS/MMR/SDR's dispatch when a community islanding together makes it differ.
 pub fn run_with_series(
     scenario: &Scenario,
     progress: &mut dyn FnMut(f64),

@@ -325,6 +325,10 @@ impl<'s> Simulation<'s> {
             if let Some(sink) = series.as_deref_mut() {
                 for k in 0..members.len() {
                     sink(Model::None, t, k, &self.homes.steps[k]);
+                    // BS, MMR and SDR's own dispatch where it differs (community islanding).
+                    if let Some(homes) = &self.islanding {
+                        sink(Model::Sdr, t, k, &homes.steps[k]);
+                    }
                     if let Some(c) = &self.cloud {
                         sink(Model::Cloud, t, k, &c.steps[k]);
                     }

@@ -1,0 +1,88 @@
+// End-to-end: a fair comparison — the gain split beside the cards adds up to cloud-P2P's
+// figure, community islanding and the forecast are settings that change it, bad settings are
+// refused, and a 30-minute run works.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { serveStatic } from './serve.mjs';
+import { launch, openPage } from './browser.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = process.env.GRIDSHARE_DIST ?? join(ROOT, 'dist');
+let server;
+let browser;
+before(async () => { server = await serveStatic(DIST, '/demo/gridshare/'); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const byId = (id) => `[data-testid="${id}"]`;
+const num = (text) => Number(text.replace(/[,\s]/g, '').replace('−', '-'));
+const upToDate = (page) => page.waitForFunction(
+  (sel) => document.querySelector(sel)?.textContent === 'up to date', '.progress-row span', { timeout: 60000 });
+const ready = async (page) => { await page.waitForSelector(byId('gain-total'), { timeout: 60000 }); await upToDate(page); };
+const text = async (page, id) => num(await page.textContent(byId(id)));
+const changed = (page, id, before) => page.waitForFunction(
+  ([sel, b]) => { const t = document.querySelector(sel)?.textContent; return t && t !== b; }, [byId(id), before], { timeout: 60000 });
+
+async function split(page) {
+  const parts = {};
+  for (const k of ['netting', 'islanding', 'coordination', 'total']) parts[k] = await text(page, `gain-${k}`);
+  return parts;
+}
+
+test('the gain split adds up to the cloud card, and islanding and the forecast change it', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await ready(page);
+  const on = await split(page);
+  const none = await text(page, 'kpi-none-cost');
+  const cloud = await text(page, 'kpi-cloud-cost');
+  // Rounded to ₹1 each: the parts add up to the total and the total to the cards' difference.
+  assert.ok(Math.abs(on.netting + on.islanding + on.coordination - on.total) <= 2, JSON.stringify(on));
+  assert.ok(Math.abs(on.total - (none - cloud)) <= 2, `${on.total} vs ${none} − ${cloud}`);
+  assert.ok(on.islanding > 0, 'the default village has outages and islands together');
+  for (const k of ['netting', 'islanding', 'coordination']) {
+    const width = await page.$eval(byId(`gain-bar-${k}`), (el) => el.getBoundingClientRect().width);
+    assert.ok(width > 0, `${k} bar drawn`);
+  }
+  assert.match(await page.textContent(byId('gain-vpi')), /Value of perfect information/);
+
+  await page.click(`${byId('fairness')} summary`);
+  await page.uncheck(byId('community-islanding'));
+  await changed(page, 'gain-islanding', String(await page.textContent(byId('gain-islanding'))));
+  await upToDate(page);
+  const off = await split(page);
+  assert.equal(off.islanding, 0, JSON.stringify(off));
+  assert.ok(Math.abs(off.netting + off.coordination - off.total) <= 2, JSON.stringify(off));
+
+  // Perfect foresight (the benchmark) changes cloud-P2P's result and drops the VPI line.
+  const cloudBefore = await page.textContent(byId('kpi-cloud-cost'));
+  await page.selectOption(byId('forecast'), 'perfect_foresight');
+  await changed(page, 'kpi-cloud-cost', cloudBefore);
+  await upToDate(page);
+  assert.equal(await page.$(byId('gain-vpi')), null);
+
+  // A bad cycle life is explained and changes nothing.
+  const kept = await page.textContent(byId('kpi-none-cost'));
+  await page.fill(byId('cycle-life'), '-5');
+  await page.dispatchEvent(byId('cycle-life'), 'change');
+  await page.waitForSelector(byId('fairness-error'));
+  assert.match(await page.textContent(byId('fairness-error')), /Cycle life must be between/);
+  assert.equal(await page.textContent(byId('kpi-none-cost')), kept);
+  assert.deepEqual(errors, [], 'no console errors');
+});
+
+test('a 30-minute community runs end to end with the coordinator re-planning every 30 minutes', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await ready(page);
+  const hourly = await page.textContent(byId('kpi-cloud-cost'));
+  await page.click(`${byId('fairness')} summary`);
+  await page.selectOption(byId('steps-per-day'), '48');
+  await changed(page, 'kpi-cloud-cost', hourly);
+  await upToDate(page);
+  const half = await split(page);
+  assert.ok(Math.abs(half.netting + half.islanding + half.coordination - half.total) <= 2, JSON.stringify(half));
+  assert.ok(await text(page, 'kpi-cloud-cost') > 0);
+  assert.deepEqual(errors, [], 'no console errors');
+});
