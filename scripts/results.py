@@ -2,8 +2,9 @@
 """Regenerate the tables of docs/RESULTS.md from `gridshare run` reports.
 
 Usage: scripts/results.py [GRIDSHARE_BINARY]  (default target/release/gridshare) > tables.md
-Runs both default villages on both tariffs with the default settings and three variants
-(community islanding off, perfect foresight, free batteries) and prints Markdown tables.
+Runs both default villages on both tariffs with the default settings and four variants
+(community islanding off, perfect foresight, free batteries, the self-consumption baseline) and prints
+Markdown tables.
 """
 import json
 import subprocess
@@ -19,6 +20,7 @@ VARIANTS = [
     ("no-islanding", "community islanding off", lambda s: s["settings"].__setitem__("community_islanding", False)),
     ("perfect", "perfect foresight", lambda s: s["settings"]["coordinator"].__setitem__("forecast", "perfect_foresight")),
     ("free-wear", "batteries free to cycle (pack price 0)", lambda s: s["settings"]["battery_wear"].__setitem__("pack_price_per_kwh", 0.0)),
+    ("greedy", "self-consumption baseline", lambda s: s["settings"].__setitem__("baseline", "self_consumption")),
 ]
 
 
@@ -72,7 +74,8 @@ def main():
         results = {(s, tf, v[0]): run(tmp, s, tf, v) for s, _ in SITES for tf, _ in TARIFFS for v in VARIANTS}
     for s, site in SITES:
         for tf, tariff in TARIFFS:
-            out.append(f"### {site}, {tariff}\n")
+            baseline = results[(s, tf, "default")]["baseline"].replace("_", " ")
+            out.append(f"### {site}, {tariff} (baseline: {baseline})\n")
             out.append(main_table(results[(s, tf, "default")]) + "\n")
     out.append("### Where cloud-P2P's gain comes from (₹/year; netting + islanding + coordination = total)\n")
     out.append("| village, tariff | settings | netting | islanding | coordination | total | aggregator | cloud − SDR | value of perfect information |")

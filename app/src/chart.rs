@@ -205,12 +205,13 @@ pub fn draw_member_savings(
     reference: &engine::run::ModelReport,
 ) -> Result<(), String> {
     let root = canvas_root(canvas)?;
-    // Comparable savings: no-sharing cost minus this model's cost, both with unserved energy.
+    // Comparable savings: no-sharing cost minus this model's cost (bills, unserved energy at
+    // the VoLL and battery wear), the same measure as the cards and "members worse off".
     let mut savings: Vec<f64> = model
         .members
         .iter()
         .zip(&reference.members)
-        .map(|(m, r)| (r.bill + r.unserved_value) - (m.bill + m.unserved_value))
+        .map(|(m, r)| r.comparable_cost - m.comparable_cost)
         .collect();
     // Too many members to name: show the distribution, largest saving first.
     let sorted = savings.len() > 60;

@@ -595,7 +595,7 @@ pub fn Compare() -> impl IntoView {
             r.as_ref().map(|r: &RunReport| {
                 r.models
                     .iter()
-                    .map(|m| kpi_card(m, &r.models[0], stale))
+                    .map(|m| kpi_card(m, &r.models[0], r.baseline, stale))
                     .collect_view()
             })
         })
@@ -837,7 +837,7 @@ pub fn Compare() -> impl IntoView {
                     <dt>"Net energy, buyers and sellers"</dt>
                     <dd>"NP = load − PV + battery charge − discharge. NP ≥ 0 buys, NP < 0 sells. TBP = Σ buyers' NP, TSP = Σ sellers' |NP|, SDR = TSP / TBP."</dd>
                     <dt>"No sharing"</dt>
-                    <dd>"Each home alone: pays λ_buy for imports, earns λ_sell for exports; its battery only stores its own surplus."</dd>
+                    <dd>"Each home alone: pays λ_buy for imports, earns λ_sell for exports; its battery serves only its own home — by the self-consumption rule, or (by default when prices vary in time) by a home EMS that optimises its own meter with the coordinator's forecast and wear. BS, MMR and SDR settle this same dispatch."</dd>
                     <dt>"Bill Sharing (BS)"</dt>
                     <dd>"The month's grid bill is split by import (c_im = Σλ_buy·import / ΣTBP) and export revenue by export (c_ex = Σλ_sell·export / ΣTSP). Shared energy is free, so sellers never beat the feed-in price."</dd>
                     <dt>"Mid-Market Rate (MMR)"</dt>

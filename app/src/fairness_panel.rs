@@ -1,8 +1,8 @@
-//! The fairness settings every model shares: whether the community can island, the
-//! coordinator's forecast, battery wear (pack price and cycle life), the value of lost load,
+//! The fairness settings every model shares: whether the community can island, how homes alone
+//! run their batteries (the baseline), the coordinator's forecast, battery wear (pack price and cycle life), the value of lost load,
 //! the island price and the step length. Bad values are explained and change nothing.
 
-use engine::accounting::{IslandPrice, LostLoadValue};
+use engine::accounting::{Baseline, IslandPrice, LostLoadValue};
 use engine::coordinator::Forecast;
 use engine::scenario::Scenario;
 use leptos::prelude::*;
@@ -39,6 +39,8 @@ pub enum FairnessEdit {
     IslandPrice(String),
     /// Steps per day (24 or 48).
     StepsPerDay(String),
+    /// How homes alone run their batteries (by key).
+    Baseline(String),
 }
 
 /// Apply an edit to a scenario, or explain why not.
@@ -69,6 +71,12 @@ pub fn apply_fairness_edit(s: &mut Scenario, edit: &FairnessEdit) -> Result<(), 
                 "feed_in" => IslandPrice::FeedIn,
                 other => return Err(format!("unknown island price '{other}'")),
             };
+        }
+        FairnessEdit::Baseline(key) => {
+            s.settings.baseline = [Baseline::Auto, Baseline::SelfConsumption, Baseline::HomeEms]
+                .into_iter()
+                .find(|b| b.key() == key)
+                .ok_or_else(|| format!("unknown baseline '{key}'"))?;
         }
         FairnessEdit::StepsPerDay(t) => {
             let spd: u32 = match t.as_str() {
@@ -130,6 +138,13 @@ pub fn FairnessPanel(
                         }).collect_view()}
                     </select>
                 </label>
+                <label>"Homes alone run their batteries by "
+                    <select data-testid="baseline" on:change=move |ev| edit(FairnessEdit::Baseline(event_target_value(&ev)))>
+                        {[Baseline::Auto, Baseline::SelfConsumption, Baseline::HomeEms].into_iter().map(|b| view! {
+                            <option value=b.key() selected=move || scenario.with(|s| s.settings.baseline == b)>{b.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
                 <label>"Battery pack price (₹ per kWh) "
                     <input type="number" min="0" step="500" data-testid="pack-price"
                         prop:value=get(|s| s.settings.battery_wear.pack_price_per_kwh.to_string())
@@ -183,6 +198,8 @@ mod tests {
         assert!(!s.settings.community_islanding);
         apply_fairness_edit(&mut s, &FairnessEdit::Forecast("perfect_foresight".into())).unwrap();
         assert_eq!(s.settings.coordinator.forecast, Forecast::PerfectForesight);
+        apply_fairness_edit(&mut s, &FairnessEdit::Baseline("home_ems".into())).unwrap();
+        assert_eq!(s.settings.baseline, Baseline::HomeEms);
         apply_fairness_edit(&mut s, &FairnessEdit::StepsPerDay("48".into())).unwrap();
         assert_eq!((s.axis.steps, s.axis.steps_per_day), (365 * 48, 48));
         let err = apply_fairness_edit(&mut s, &FairnessEdit::CycleLife("-3".into())).unwrap_err();

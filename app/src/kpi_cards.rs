@@ -1,6 +1,7 @@
 //! The model cards: each model's comparable cost (bills + energy not served at the VoLL +
 //! battery wear) against no sharing, and its main metrics.
 
+use engine::accounting::Baseline;
 use engine::run::{Model, ModelReport};
 use leptos::prelude::*;
 
@@ -27,7 +28,12 @@ pub fn pct(value: Option<f64>) -> String {
 }
 
 /// One model's KPI card.
-pub fn kpi_card(m: &ModelReport, reference: &ModelReport, stale: bool) -> impl IntoView {
+pub fn kpi_card(
+    m: &ModelReport,
+    reference: &ModelReport,
+    baseline: Baseline,
+    stale: bool,
+) -> impl IntoView {
     // While the coordinator re-runs, cloud-P2P's card is the previous scenario's.
     let stale_card = stale && m.model == Model::Cloud;
     let key = m.model.key();
@@ -46,7 +52,7 @@ pub fn kpi_card(m: &ModelReport, reference: &ModelReport, stale: bool) -> impl I
                 " ₹/year"
             </p>
             <p class="kpi-diff">
-                {if m.model == Model::None { "the reference".to_string() } else { format!("{diff:+.1}% vs no sharing") }}
+                {if m.model == Model::None { format!("the reference — batteries: {}", baseline.label()) } else { format!("{diff:+.1}% vs no sharing") }}
             </p>
             <dl>
                 <dt>"Consumer saving"</dt><dd data-testid=format!("kpi-{key}-consumer")>{pct(m.consumer_savings_pct)}</dd>

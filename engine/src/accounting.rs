@@ -135,6 +135,58 @@ impl BatteryWear {
     }
 }
 
+/// How a home runs its battery when it is on its own (the no-sharing baseline, and the
+/// dispatch BS, MMR and SDR settle).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Baseline {
+    /// The price-aware home EMS whenever the tariff varies in time, else self-consumption.
+    #[default]
+    Auto,
+    /// Charge from the home's own surplus PV, discharge to its own load; prices ignored.
+    SelfConsumption,
+    /// The coordinator's exact optimiser on the home's own meter (same forecast, horizon,
+    /// re-planning and wear as cloud-P2P); flexible load stays where it is.
+    HomeEms,
+}
+
+impl Baseline {
+    /// The baseline a run uses with these prices (`Auto` resolved).
+    pub fn resolve(self, prices: &[GridPrices]) -> Self {
+        match self {
+            Self::Auto => {
+                let varies = prices.windows(2).any(|w| {
+                    w[0].buy_per_kwh != w[1].buy_per_kwh || w[0].sell_per_kwh != w[1].sell_per_kwh
+                });
+                if varies {
+                    Self::HomeEms
+                } else {
+                    Self::SelfConsumption
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Short machine name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::SelfConsumption => "self_consumption",
+            Self::HomeEms => "home_ems",
+        }
+    }
+
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Auto => "Home EMS if prices vary in time, else self-consumption",
+            Self::SelfConsumption => "Self-consumption rule",
+            Self::HomeEms => "Home EMS (optimiser on each home's meter)",
+        }
+    }
+}
+
 /// Check a ₹/kWh setting.
 pub(crate) fn check_price(field: &str, value: f64) -> Result<(), String> {
     if value.is_finite() && (0.0..=10_000.0).contains(&value) {

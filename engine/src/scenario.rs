@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::accounting::{BatteryWear, IslandPrice, LostLoadValue};
+use crate::accounting::{Baseline, BatteryWear, IslandPrice, LostLoadValue};
 use crate::community::{generate, Community, CommunityError, CommunitySpec, Member, Site};
 use crate::coordinator::CoordinatorSettings;
 use crate::limits::LimitError;
@@ -43,6 +43,9 @@ pub struct Settings {
     /// Battery wear: counted in every model's comparable cost, charged to the owner.
     #[serde(default)]
     pub battery_wear: BatteryWear,
+    /// How a home alone runs its battery (no sharing, and the dispatch BS, MMR and SDR settle).
+    #[serde(default)]
+    pub baseline: Baseline,
 }
 
 fn yes() -> bool {
@@ -59,6 +62,7 @@ impl Default for Settings {
             island_price: IslandPrice::default(),
             value_of_lost_load: LostLoadValue::default(),
             battery_wear: BatteryWear::default(),
+            baseline: Baseline::default(),
         }
     }
 }

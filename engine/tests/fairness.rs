@@ -175,3 +175,39 @@ fn unserved_energy_is_valued_at_the_voll() {
     assert!((none(&r4).unserved_value - 40.0 * none(&r4).energy_not_served_kwh).abs() < 1e-6);
     assert!((none(&r100).unserved_value - 100.0 * none(&r100).energy_not_served_kwh).abs() < 1e-6);
 }
+
+#[test]
+fn the_price_aware_baseline_is_the_default_when_prices_vary_and_beats_the_greedy_rule() {
+    use engine::accounting::Baseline;
+    let flat = scenario(Site::CompositeNorth, TariffPreset::Study, 7);
+    assert_eq!(
+        run(&flat, &mut |_| {}).unwrap().baseline,
+        Baseline::SelfConsumption
+    );
+    let mut tod = scenario(Site::WarmHumidSouth, TariffPreset::IndianTimeOfDay, 14);
+    spec(&mut tod).grid_outages = false;
+    let ems = run(&tod, &mut |_| {}).unwrap();
+    assert_eq!(ems.baseline, Baseline::HomeEms);
+    check_books(&ems, tod.settings.aggregator_return);
+    tod.settings.baseline = Baseline::SelfConsumption;
+    let greedy = run(&tod, &mut |_| {}).unwrap();
+    assert_eq!(greedy.baseline, Baseline::SelfConsumption);
+    let none = |r: &RunReport| r.model(Model::None).unwrap().comparable_cost;
+    assert!(
+        none(&ems) < none(&greedy),
+        "home EMS {} < self-consumption {}",
+        none(&ems),
+        none(&greedy)
+    );
+    // Cloud-P2P's dispatch is the same; only the reference moved, and with it the sharing value
+    // the aggregator takes τ_c of.
+    let cloud = |r: &RunReport| r.model(Model::Cloud).unwrap().clone();
+    let (a, b) = (cloud(&ems), cloud(&greedy));
+    assert_eq!(a.grid_bill, b.grid_bill);
+    let d_cost = a.comparable_cost - b.comparable_cost;
+    let d_aggregator = a.aggregator_income - b.aggregator_income;
+    assert!(
+        (d_cost - d_aggregator).abs() < 1e-6,
+        "{d_cost} vs {d_aggregator}"
+    );
+}

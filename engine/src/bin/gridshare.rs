@@ -356,8 +356,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
 /// and where cloud-P2P's gain comes from.
 fn summary(report: &engine::run::RunReport) -> String {
     let mut out = format!(
-        "{}\n{:<22} {:>14} {:>12} {:>10} {:>9} {:>7}\n",
-        report.scenario, "model", "cost ₹/year", "vs alone", "ENS kWh", "wear ₹", "worse"
+        "{}\nhomes alone run their batteries by: {}\n{:<22} {:>14} {:>12} {:>10} {:>9} {:>7}\n",
+        report.scenario,
+        report.baseline.label(),
+        "model",
+        "cost ₹/year",
+        "vs alone",
+        "ENS kWh",
+        "wear ₹",
+        "worse"
     );
     let reference = report.models.first().map_or(0.0, |m| m.comparable_cost);
     for m in &report.models {

@@ -237,6 +237,18 @@ impl<'a> CloudSim<'a> {
         });
     }
 
+    /// Member `k`'s battery and state of charge, kWh.
+    pub fn battery(&self, k: usize) -> Option<(Battery, f64)> {
+        self.batteries.get(k).copied().flatten()
+    }
+
+    /// Set member `k`'s state of charge (an island outside this simulation moved it).
+    pub fn set_soc(&mut self, k: usize, soc_kwh: f64) {
+        if let Some(Some((_, soc))) = self.batteries.get_mut(k) {
+            *soc = soc_kwh;
+        }
+    }
+
     fn failed(&self, k: usize, t: usize) -> bool {
         self.settings.faults.iter().any(|f| matches!(f, Fault::MemberFailure { member, from_step, to_step } if *member == self.members[k].id && (*from_step..*to_step).contains(&t)))
     }

@@ -30,6 +30,7 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         oracle,
         best_bill,
         solver,
+        baseline,
     } = outcome;
     let shared_ref = shared.as_ref().unwrap_or(&alone);
     let reference_bills: Vec<f64> = alone
@@ -101,6 +102,7 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         models,
         solver,
         best_possible_income: best_bill.is_finite().then_some(-best_bill),
+        baseline,
         series: RunSeries {
             buy_per_kwh: cx.prices.iter().map(|p| p.buy_per_kwh as f32).collect(),
             sell_per_kwh: cx.prices.iter().map(|p| p.sell_per_kwh as f32).collect(),

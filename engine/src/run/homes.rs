@@ -1,14 +1,21 @@
-//! The homes' own behaviour: each battery follows the local self-consumption rule while the
-//! grid is up; in an outage each home islands alone on its own PV and battery, or — where the
-//! community can island — the participants island together and share PV and batteries.
+//! The homes' own behaviour: each battery follows its home's own rule while the grid is up —
+//! the local self-consumption rule, or (the price-aware baseline) a home EMS: the coordinator's
+//! exact optimiser on the home's own meter. In an outage each home islands alone on its own PV
+//! and battery, or — where the community can island — the participants island together.
 
 use crate::battery::LocalBattery;
 use crate::community::{Battery, Member};
-use crate::coordinator::{island, MemberStep};
+use crate::coordinator::{island, CloudSim, CloudState, CoordinatorSettings, MemberStep};
+use crate::market::GridPrices;
+use crate::time_axis::TimeAxis;
 
 /// Every home's battery under its own rule, carried across windows.
 pub(super) struct HomesAlone {
     batteries: Vec<Option<LocalBattery>>,
+    /// Members whose battery a home EMS runs.
+    ems: Vec<bool>,
+    /// Each home EMS's optimiser state between windows.
+    ems_states: Vec<Option<CloudState>>,
     island_state: Vec<Option<(Battery, f64)>>,
     /// Members who island together in an outage (empty: every home alone).
     pool: Vec<usize>,
@@ -16,36 +23,118 @@ pub(super) struct HomesAlone {
     pub steps: Vec<MemberStep>,
 }
 
+/// One window's home EMSs (None for homes on the self-consumption rule).
+pub(super) type EmsWindow<'a> = Vec<Option<CloudSim<'a>>>;
+
+/// A home EMS's settings: the coordinator's forecast, horizon, re-planning and wear, without
+/// community terms (peak penalty, faults).
+pub(super) fn home_ems_settings(coordinator: &CoordinatorSettings) -> CoordinatorSettings {
+    CoordinatorSettings {
+        peak_penalty_per_kwh: 0.0,
+        faults: Vec::new(),
+        ..coordinator.clone()
+    }
+}
+
 impl HomesAlone {
-    /// Every home alone, also in outages.
-    pub fn new(members: &[Member]) -> Self {
-        Self::pooled(members, Vec::new())
+    /// Every home alone, also in outages; `ems`: batteries run by a home EMS.
+    pub fn new(members: &[Member], ems: bool) -> Self {
+        Self::pooled(members, Vec::new(), ems)
     }
 
     /// The homes' own rule while the grid is up; `pool` islands together in outages.
-    pub fn pooled(members: &[Member], pool: Vec<usize>) -> Self {
+    pub fn pooled(members: &[Member], pool: Vec<usize>, ems: bool) -> Self {
         Self {
             batteries: members
                 .iter()
                 .map(|m| m.battery.map(LocalBattery::new))
                 .collect(),
+            ems: members.iter().map(|m| ems && m.battery.is_some()).collect(),
+            ems_states: (0..members.len()).map(|_| None).collect(),
             island_state: vec![None; members.len()],
             pool,
             steps: vec![MemberStep::default(); members.len()],
         }
     }
 
-    /// Step `lt` of the window's `members`.
-    pub fn step(&mut self, members: &[Member], lt: usize, hours: f64, grid_up: bool) {
-        if grid_up {
-            self.grid_tied(members, lt, hours);
-        } else {
-            self.islanded(members, lt, hours);
+    /// Each EMS home as a community of one for this window (flexible load left in place).
+    pub fn solo_members(&self, members: &[Member]) -> Vec<Vec<Member>> {
+        members
+            .iter()
+            .zip(&self.ems)
+            .map(|(m, &ems)| {
+                if ems {
+                    vec![Member {
+                        flexible_share: 0.0,
+                        participates: true,
+                        ..m.clone()
+                    }]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect()
+    }
+
+    /// Start this window's home EMSs, resumed from the last window.
+    pub fn start_window<'a>(
+        &mut self,
+        solo: &'a [Vec<Member>],
+        grid_available: &'a [bool],
+        prices: &'a [GridPrices],
+        axis: TimeAxis,
+        settings: &'a CoordinatorSettings,
+        shift: usize,
+    ) -> EmsWindow<'a> {
+        solo.iter()
+            .zip(&mut self.ems_states)
+            .map(|(one, state)| {
+                if one.is_empty() {
+                    return None;
+                }
+                let mut sim = CloudSim::new(one, grid_available, prices, axis, settings);
+                if let Some(s) = state.take() {
+                    sim.resume(s, shift);
+                }
+                Some(sim)
+            })
+            .collect()
+    }
+
+    /// Keep the home EMSs' state for the next window.
+    pub fn end_window(&mut self, sims: EmsWindow<'_>) {
+        for (state, sim) in self.ems_states.iter_mut().zip(sims) {
+            *state = sim.map(CloudSim::into_state);
         }
     }
 
-    fn grid_tied(&mut self, members: &[Member], lt: usize, hours: f64) {
+    /// Step `lt` of the window's `members`.
+    pub fn step(
+        &mut self,
+        members: &[Member],
+        lt: usize,
+        hours: f64,
+        grid_up: bool,
+        ems: &mut EmsWindow<'_>,
+    ) {
+        if grid_up {
+            self.grid_tied(members, lt, hours, ems);
+        } else {
+            self.islanded(members, lt, hours, ems);
+        }
+    }
+
+    fn grid_tied(&mut self, members: &[Member], lt: usize, hours: f64, ems: &mut EmsWindow<'_>) {
         for (k, m) in members.iter().enumerate() {
+            if let Some(sim) = ems.get_mut(k).and_then(Option::as_mut) {
+                let mut one = [MemberStep::default()];
+                sim.step(lt, &mut one);
+                self.steps[k] = MemberStep {
+                    coordinated: false,
+                    ..one[0]
+                };
+                continue;
+            }
             let pv = m.pv_kw.get(lt).copied().unwrap_or(0.0);
             let flow = self.batteries[k]
                 .as_mut()
@@ -64,15 +153,14 @@ impl HomesAlone {
         }
     }
 
-    fn islanded(&mut self, members: &[Member], lt: usize, hours: f64) {
+    fn islanded(&mut self, members: &[Member], lt: usize, hours: f64, ems: &mut EmsWindow<'_>) {
         let loads: Vec<f64> = members.iter().map(|m| m.load_kw[lt]).collect();
-        for ((slot, battery), m) in self
-            .island_state
-            .iter_mut()
-            .zip(&self.batteries)
-            .zip(members)
-        {
-            *slot = battery.map(|b| (m.battery.unwrap_or(Battery::typical(1.0)), b.soc_kwh()));
+        for (k, m) in members.iter().enumerate() {
+            self.island_state[k] = match ems.get(k).and_then(Option::as_ref) {
+                Some(sim) => sim.battery(0),
+                None => self.batteries[k]
+                    .map(|b| (m.battery.unwrap_or(Battery::typical(1.0)), b.soc_kwh())),
+            };
         }
         let (state, steps) = (&mut self.island_state, &mut self.steps);
         if !self.pool.is_empty() {
@@ -81,8 +169,13 @@ impl HomesAlone {
         for k in (0..members.len()).filter(|k| !self.pool.contains(k)) {
             island(members, &[k], lt, &loads, state, hours, steps);
         }
-        for (slot, island_soc) in self.batteries.iter_mut().zip(state.iter()) {
-            if let (Some(b), Some((battery, soc))) = (slot.as_mut(), island_soc) {
+        for (k, island_soc) in state.iter().enumerate() {
+            let Some((battery, soc)) = island_soc else {
+                continue;
+            };
+            if let Some(sim) = ems.get_mut(k).and_then(Option::as_mut) {
+                sim.set_soc(0, *soc);
+            } else if let Some(b) = self.batteries[k].as_mut() {
                 *b = LocalBattery::new(Battery {
                     soc_initial_frac: *soc / battery.capacity_kwh,
                     ..*battery

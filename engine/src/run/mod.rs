@@ -84,7 +84,7 @@ pub fn run_with_options(
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
-    let mut simulation = Simulation::new(scenario, source.members(), options);
+    let mut simulation = Simulation::new(scenario, source.members(), &prices, options);
     for window in windows(scenario, &source) {
         let community = source.window(scenario, window.w0, window.w1)?;
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;

@@ -235,6 +235,9 @@ pub struct RunReport {
     /// V_max of the performance measure: −(perfect-foresight optimal one-meter bill), ₹; `None`
     /// when the run left it out ([`RunOptions::performance_measure`]).
     pub best_possible_income: Option<f64>,
+    /// How the homes ran their batteries alone (no sharing; the dispatch BS, MMR and SDR settle).
+    #[serde(default)]
+    pub baseline: crate::accounting::Baseline,
     /// Detailed settlement of the four rules on the homes' own net energy.
     pub settlement: SettlementReport,
     /// Community time series of every behaviour.

@@ -19,9 +19,10 @@ use crate::settle::Settler;
 
 use super::best::best_possible_bill;
 use super::flows::{At, Flows};
-use super::homes::HomesAlone;
+use super::homes::{home_ems_settings, EmsWindow, HomesAlone};
 use super::ledger::Ledger;
 use super::{EnergyReport, FlowSeries, Model, RunOptions, SeriesSink};
+use crate::accounting::Baseline;
 
 /// A stretch of the run: steps `chunk` are simulated, the window `w0..w1` around them is loaded.
 pub(super) struct Window {
@@ -96,6 +97,23 @@ impl Books {
     }
 }
 
+/// What one window's simulators borrow (they live only as long as the window).
+struct WindowInputs {
+    cloud: Option<CoordinatorSettings>,
+    oracle: Option<CoordinatorSettings>,
+    ems_settings: CoordinatorSettings,
+    solo: Vec<Vec<Member>>,
+    solo_islanding: Vec<Vec<Member>>,
+}
+
+/// One window's running simulators.
+struct Simulators<'a> {
+    ems: EmsWindow<'a>,
+    ems_islanding: EmsWindow<'a>,
+    cloud: Option<CloudSim<'a>>,
+    oracle: Option<CloudSim<'a>>,
+}
+
 /// Everything carried through the run.
 pub(super) struct Simulation<'s> {
     scenario: &'s Scenario,
@@ -108,6 +126,9 @@ pub(super) struct Simulation<'s> {
     homes: HomesAlone,
     /// The homes' dispatch when the community islands together (None: same as `homes`).
     islanding: Option<HomesAlone>,
+    /// The baseline in use (`Auto` resolved) and the home EMS's settings.
+    baseline: Baseline,
+    ems_settings: CoordinatorSettings,
     alone: Books,
     shared: Option<Books>,
     /// Cloud-P2P with the scenario's forecast.
@@ -189,10 +210,17 @@ pub(super) struct Outcome {
     /// The perfect-foresight best cost (NaN when the run left it out).
     pub best_bill: f64,
     pub solver: SolverStats,
+    /// The baseline the homes ran (`Auto` resolved).
+    pub baseline: Baseline,
 }
 
 impl<'s> Simulation<'s> {
-    pub fn new(scenario: &'s Scenario, members: &[Member], options: RunOptions) -> Self {
+    pub fn new(
+        scenario: &'s Scenario,
+        members: &[Member],
+        prices: &[GridPrices],
+        options: RunOptions,
+    ) -> Self {
         let axis = scenario.axis;
         let n = members.len();
         let settings = &scenario.settings;
@@ -212,6 +240,8 @@ impl<'s> Simulation<'s> {
             island_together: settings.community_islanding,
             ..settings.coordinator.clone()
         };
+        let baseline = settings.baseline.resolve(prices);
+        let ems = baseline == Baseline::HomeEms;
         let pool: Vec<usize> = (0..n).filter(|&k| participates[k]).collect();
         let islands_together = settings.community_islanding && pool.len() > 1;
         let all_rules =
@@ -237,8 +267,10 @@ impl<'s> Simulation<'s> {
             scenario,
             options,
             wear_per_kwh,
-            homes: HomesAlone::new(members),
-            islanding: islands_together.then(|| HomesAlone::pooled(members, pool)),
+            homes: HomesAlone::new(members, ems),
+            islanding: islands_together.then(|| HomesAlone::pooled(members, pool, ems)),
+            baseline,
+            ems_settings: home_ems_settings(&coordinator),
             alone: Books::new(all_rules(), scenario, n),
             shared: islands_together.then(|| Books::new(all_rules(), scenario, n)),
             cloud: options.cloud.then(|| {
@@ -272,38 +304,15 @@ impl<'s> Simulation<'s> {
         progress: &mut dyn FnMut(f64),
         mut series: Option<&mut SeriesSink>,
     ) -> Result<(), ScenarioError> {
-        let Window { w0, w1, chunk } = window;
-        let axis = self.scenario.axis;
-        let members = &community.members;
-        let prices_w = &prices[w0..w1];
-        let shift = w0 - self.previous_window_start;
-        let shifted = |c: &Option<Coordinated>| c.as_ref().map(|c| c.settings.shifted(w0));
-        let (cloud_w, oracle_w) = (shifted(&self.cloud), shifted(&self.oracle));
-        let axis_w = axis.window(w0, w1);
-        let mut cloud = start(
-            &mut self.cloud,
-            &cloud_w,
-            community,
-            prices_w,
-            axis_w,
-            shift,
-        );
-        let mut oracle = start(
-            &mut self.oracle,
-            &oracle_w,
-            community,
-            prices_w,
-            axis_w,
-            shift,
-        );
-        let spd = axis.steps_per_day.max(1) as usize;
-        let settings = &self.scenario.settings;
+        let inputs = self.window_inputs(&community.members, window.w0);
+        let mut sims = self.start_simulators(&inputs, community, prices, &window);
         let wear_per_kwh = std::mem::take(&mut self.wear_per_kwh);
-        for t in chunk.clone() {
-            let lt = t - w0;
-            let grid = &prices[t];
+        let axis = self.scenario.axis;
+        let settings = &self.scenario.settings;
+        for t in window.chunk.clone() {
+            let (lt, grid) = (t - window.w0, &prices[t]);
             let at = At {
-                members,
+                members: &community.members,
                 t,
                 lt,
                 hours: axis.step_hours(),
@@ -313,54 +322,151 @@ impl<'s> Simulation<'s> {
                 island_price_per_kwh: settings.island_price.per_kwh(grid),
                 wear_per_kwh: &wear_per_kwh,
             };
-            self.step_homes(&at)?;
-            for (c, sim) in [
-                (&mut self.cloud, &mut cloud),
-                (&mut self.oracle, &mut oracle),
-            ] {
-                if let (Some(c), Some(sim)) = (c.as_mut(), sim.as_mut()) {
-                    c.step(&at, sim, &mut self.net)?;
-                }
-            }
-            if let Some(sink) = series.as_deref_mut() {
-                for k in 0..members.len() {
-                    sink(Model::None, t, k, &self.homes.steps[k]);
-                    // BS, MMR and SDR's own dispatch where it differs (community islanding).
-                    if let Some(homes) = &self.islanding {
-                        sink(Model::Sdr, t, k, &homes.steps[k]);
-                    }
-                    if let Some(c) = &self.cloud {
-                        sink(Model::Cloud, t, k, &c.steps[k]);
-                    }
-                }
-            }
-            if (t + 1) % spd == 0 {
-                progress((t + 1) as f64 / axis.steps.max(1) as f64);
-            }
+            self.step(&at, &mut sims, series.as_deref_mut(), progress)?;
         }
         self.wear_per_kwh = wear_per_kwh;
         if self.options.performance_measure {
+            let Window { w0, w1, chunk } = &window;
             self.best_bill += best_possible_bill(
                 self.scenario,
                 &self.best_coordinator,
-                members,
-                prices_w,
+                &community.members,
+                &prices[*w0..*w1],
                 chunk.start - w0..chunk.end - w0,
             );
         }
-        if let (Some(c), Some(sim)) = (self.cloud.as_mut(), cloud) {
-            c.state = Some(sim.into_state());
-        }
-        if let (Some(c), Some(sim)) = (self.oracle.as_mut(), oracle) {
-            c.state = Some(sim.into_state());
-        }
-        self.previous_window_start = w0;
+        self.close_simulators(sims);
+        self.previous_window_start = window.w0;
         Ok(())
     }
 
+    /// What this window's simulators borrow: the coordinators' settings shifted to the window,
+    /// and each EMS home as a community of one.
+    fn window_inputs(&self, members: &[Member], w0: usize) -> WindowInputs {
+        let shifted = |c: &Option<Coordinated>| c.as_ref().map(|c| c.settings.shifted(w0));
+        WindowInputs {
+            cloud: shifted(&self.cloud),
+            oracle: shifted(&self.oracle),
+            ems_settings: self.ems_settings.clone(),
+            solo: self.homes.solo_members(members),
+            solo_islanding: self
+                .islanding
+                .as_ref()
+                .map(|h| h.solo_members(members))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The window's coordinators and home EMSs, resumed from the last window.
+    fn start_simulators<'a>(
+        &mut self,
+        inputs: &'a WindowInputs,
+        community: &'a Community,
+        prices: &'a [GridPrices],
+        window: &Window,
+    ) -> Simulators<'a> {
+        let shift = window.w0 - self.previous_window_start;
+        let prices_w = &prices[window.w0..window.w1];
+        let axis_w = self.scenario.axis.window(window.w0, window.w1);
+        let grid_available = &community.grid_available;
+        let ems_settings = &inputs.ems_settings;
+        Simulators {
+            ems: self.homes.start_window(
+                &inputs.solo,
+                grid_available,
+                prices_w,
+                axis_w,
+                ems_settings,
+                shift,
+            ),
+            ems_islanding: self.islanding.as_mut().map_or_else(Vec::new, |h| {
+                h.start_window(
+                    &inputs.solo_islanding,
+                    grid_available,
+                    prices_w,
+                    axis_w,
+                    ems_settings,
+                    shift,
+                )
+            }),
+            cloud: start(
+                &mut self.cloud,
+                &inputs.cloud,
+                community,
+                prices_w,
+                axis_w,
+                shift,
+            ),
+            oracle: start(
+                &mut self.oracle,
+                &inputs.oracle,
+                community,
+                prices_w,
+                axis_w,
+                shift,
+            ),
+        }
+    }
+
+    /// One step of every behaviour, its per-member flows to `series`, progress once a day.
+    fn step(
+        &mut self,
+        at: &At<'_>,
+        sims: &mut Simulators<'_>,
+        series: Option<&mut SeriesSink>,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<(), ScenarioError> {
+        self.step_homes(at, &mut sims.ems, &mut sims.ems_islanding)?;
+        for (c, sim) in [
+            (&mut self.cloud, &mut sims.cloud),
+            (&mut self.oracle, &mut sims.oracle),
+        ] {
+            if let (Some(c), Some(sim)) = (c.as_mut(), sim.as_mut()) {
+                c.step(at, sim, &mut self.net)?;
+            }
+        }
+        if let Some(sink) = series {
+            for k in 0..at.members.len() {
+                sink(Model::None, at.t, k, &self.homes.steps[k]);
+                // BS, MMR and SDR's own dispatch where it differs (community islanding).
+                if let Some(homes) = &self.islanding {
+                    sink(Model::Sdr, at.t, k, &homes.steps[k]);
+                }
+                if let Some(c) = &self.cloud {
+                    sink(Model::Cloud, at.t, k, &c.steps[k]);
+                }
+            }
+        }
+        let axis = self.scenario.axis;
+        if (at.t + 1).is_multiple_of(axis.steps_per_day.max(1) as usize) {
+            progress((at.t + 1) as f64 / axis.steps.max(1) as f64);
+        }
+        Ok(())
+    }
+
+    /// Keep every simulator's state for the next window.
+    fn close_simulators(&mut self, sims: Simulators<'_>) {
+        self.homes.end_window(sims.ems);
+        if let Some(h) = self.islanding.as_mut() {
+            h.end_window(sims.ems_islanding);
+        }
+        if let (Some(c), Some(sim)) = (self.cloud.as_mut(), sims.cloud) {
+            c.state = Some(sim.into_state());
+        }
+        if let (Some(c), Some(sim)) = (self.oracle.as_mut(), sims.oracle) {
+            c.state = Some(sim.into_state());
+        }
+    }
+
     /// The homes' own dispatch: alone, and islanding together where the community can.
-    fn step_homes(&mut self, at: &At<'_>) -> Result<(), ScenarioError> {
-        self.homes.step(at.members, at.lt, at.hours, at.grid_up);
+    fn step_homes(
+        &mut self,
+        at: &At<'_>,
+        ems: &mut EmsWindow<'_>,
+        ems_islanding: &mut EmsWindow<'_>,
+    ) -> Result<(), ScenarioError> {
+        self.homes
+            .step(at.members, at.lt, at.hours, at.grid_up, ems);
         self.alone.add(
             at,
             &self.homes.steps,
@@ -369,7 +475,7 @@ impl<'s> Simulation<'s> {
             &mut self.net,
         )?;
         if let (Some(homes), Some(books)) = (self.islanding.as_mut(), self.shared.as_mut()) {
-            homes.step(at.members, at.lt, at.hours, at.grid_up);
+            homes.step(at.members, at.lt, at.hours, at.grid_up, ems_islanding);
             books.add(at, &homes.steps, &self.participates, true, &mut self.net)?;
         }
         Ok(())
@@ -386,6 +492,7 @@ impl<'s> Simulation<'s> {
                 .and_then(|c| c.state.as_ref())
                 .map(|s| s.stats().clone())
                 .unwrap_or_default(),
+            baseline: self.baseline,
             cloud: self.cloud.map(|c| c.books.close(tau)),
             oracle: self.oracle.map(|c| c.books.close(tau)),
             best_bill: if self.options.performance_measure {
