@@ -71,6 +71,11 @@ fn full_run(c: &mut Criterion) {
     group.bench_function("default_north", |b| {
         b.iter(|| black_box(run(&north, &mut |_| {}).map(|r| r.models.len())));
     });
+    // Time-of-day prices: the homes' baseline is a home EMS (an optimiser per battery home).
+    let north_tod = Scenario::generated(Site::CompositeNorth, TariffPreset::IndianTimeOfDay);
+    group.bench_function("default_north_tod", |b| {
+        b.iter(|| black_box(run(&north_tod, &mut |_| {}).map(|r| r.models.len())));
+    });
     let mut large = Scenario::default_north();
     if let CommunitySource::Generated(spec) = &mut large.community {
         spec.members = 1000;

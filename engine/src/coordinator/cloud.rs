@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::forecast::{forecast_into, Quantity};
+use super::forecast::{forecast_into, ProfileCache, Quantity};
 use super::optimiser::{self, FlexGroup, PeakPenalty, Plan, SolveStatus, Window};
 use super::{aggregate, battery_groups, connection_kw, CoordinatorSettings, Fault, Forecast};
 use crate::battery::LocalBattery;
@@ -174,6 +174,8 @@ pub(crate) struct CloudSim<'a> {
     day_flex_plan: Vec<f64>,
     last_coordinated: Vec<bool>,
     pub stats: SolverStats,
+    /// Each member's load and PV profile of the last week, for today's plans.
+    profiles: Vec<(ProfileCache, ProfileCache)>,
 }
 
 impl<'a> CloudSim<'a> {
@@ -199,6 +201,7 @@ impl<'a> CloudSim<'a> {
             day_flex_plan: Vec::new(),
             last_coordinated: vec![false; members.len()],
             stats: SolverStats::default(),
+            profiles: vec![(None, None); members.len()],
         }
     }
 
@@ -280,16 +283,19 @@ impl<'a> CloudSim<'a> {
         let (mut load, mut pv) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for &k in who {
             let m = &self.members[k];
+            let f = s.forecast;
+            let (load_cache, pv_cache) = &mut self.profiles[k];
             forecast_into(
-                s.forecast,
+                f,
                 Quantity::Load,
                 &m.load_kw,
                 t,
                 end,
                 spd,
+                load_cache,
                 &mut load,
             );
-            forecast_into(s.forecast, Quantity::Pv, &m.pv_kw, t, end, spd, &mut pv);
+            forecast_into(f, Quantity::Pv, &m.pv_kw, t, end, spd, pv_cache, &mut pv);
             for i in 0..n {
                 base[i] += ((1.0 - m.flexible_share) * load[i] - pv[i]) * h;
                 flex_original[i] += m.flexible_share * load[i] * h;

@@ -1,7 +1,7 @@
 //! What the coordinator expects of the coming steps. Perfect foresight is the benchmark; the
 //! realistic default looks only at what has been observed: load as the same step's mean over
-//! the last seven days, PV as a clear-sky envelope (the same step's highest output over the last
-//! seven days) times the clearness observed so far today, blended halfway toward the week's
+//! the last seven complete days, PV as a clear-sky envelope (the same step's highest output over
+//! those days) times the clearness observed so far today, blended halfway toward the week's
 //! clearness for later days. Outages are never forecast.
 
 use serde::{Deserialize, Serialize};
@@ -52,8 +52,65 @@ pub const HISTORY_DAYS: usize = 7;
 /// Share of today's clearness kept for later days (the rest is the week's).
 const CLEARNESS_PERSISTENCE: f64 = 0.5;
 
+/// What the realistic forecast knows of one series on one day, from the last seven complete
+/// days: the mean and the highest value of each step of the day, and the week's clearness
+/// (Σ value ÷ Σ envelope). Computed once a day, then reused by every plan of that day.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct DayProfile {
+    day_start: usize,
+    mean: Vec<f64>,
+    envelope: Vec<f64>,
+    week_clearness: f64,
+}
+
+impl DayProfile {
+    fn of(series: &[f64], day_start: usize, spd: usize) -> Self {
+        let first = day_start.saturating_sub(HISTORY_DAYS * spd);
+        let (mut mean, mut envelope) = (vec![0.0; spd], vec![0.0; spd]);
+        let mut days = 0.0;
+        let mut start = first - first % spd;
+        while start + spd <= day_start {
+            for s in 0..spd {
+                let x = series.get(start + s).copied().unwrap_or(0.0);
+                mean[s] += x;
+                if x > envelope[s] {
+                    envelope[s] = x;
+                }
+            }
+            days += 1.0;
+            start += spd;
+        }
+        if days > 0.0 {
+            for m in &mut mean {
+                *m /= days;
+            }
+        }
+        let (sum_mean, sum_envelope): (f64, f64) = (mean.iter().sum(), envelope.iter().sum());
+        Self {
+            day_start,
+            mean,
+            envelope,
+            week_clearness: if sum_envelope > 1e-9 {
+                sum_mean / sum_envelope
+            } else {
+                1.0
+            },
+        }
+    }
+
+    /// True when there is no complete day of history yet.
+    fn is_empty(&self) -> bool {
+        self.envelope.iter().all(|x| *x == 0.0) && self.mean.iter().all(|x| *x == 0.0)
+    }
+}
+
+/// A member's cached profile (None until the first plan).
+pub(crate) type ProfileCache = Option<DayProfile>;
+
 /// Forecast `series` (load or PV) over steps `from..to`, planning at step `from`. Steps before
-/// `from` count as observed; step `from` itself is measured as it starts (a nowcast).
+/// `from` count as observed; step `from` itself is measured as it starts (a nowcast). `cache`
+/// keeps the realistic forecast's profile of the last week between plans of the same day.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn forecast_into(
     forecast: Forecast,
     kind: Quantity,
@@ -61,6 +118,7 @@ pub(crate) fn forecast_into(
     from: usize,
     to: usize,
     steps_per_day: usize,
+    cache: &mut ProfileCache,
     out: &mut Vec<f64>,
 ) {
     out.clear();
@@ -76,23 +134,58 @@ pub(crate) fn forecast_into(
             }
         })),
         Forecast::RecentHistory => {
-            let history = History {
-                series,
-                now: from,
-                spd: steps_per_day,
+            let spd = steps_per_day.max(1);
+            let day_start = from - from % spd;
+            if cache.as_ref().is_none_or(|c| c.day_start != day_start) {
+                *cache = Some(DayProfile::of(series, day_start, spd));
+            }
+            let Some(profile) = cache.as_ref() else {
+                return;
             };
+            if profile.is_empty() {
+                // The run's first day: nothing observed yet but the present.
+                out.extend((from..to).map(|_| at(from)));
+                return;
+            }
             match kind {
                 Quantity::Load => out.extend((from..to).map(|tau| {
                     if tau == from {
                         at(tau)
                     } else {
-                        history.mean(tau).unwrap_or_else(|| at(from))
+                        profile.mean[tau % spd]
                     }
                 })),
-                Quantity::Pv => history.pv(from, to, out),
+                Quantity::Pv => pv(profile, series, from, to, spd, out),
             }
         }
     }
+}
+
+/// PV: the clear-sky envelope × today's observed clearness (later days: halfway to the week's).
+fn pv(
+    profile: &DayProfile,
+    series: &[f64],
+    from: usize,
+    to: usize,
+    spd: usize,
+    out: &mut Vec<f64>,
+) {
+    let day_start = profile.day_start;
+    let (mut seen, mut clear) = (0.0, 0.0);
+    for t in day_start..from {
+        seen += series.get(t).copied().unwrap_or(0.0);
+        clear += profile.envelope[t % spd];
+    }
+    let week = profile.week_clearness;
+    let today = if clear > 1e-9 { seen / clear } else { week };
+    let later = CLEARNESS_PERSISTENCE * today + (1.0 - CLEARNESS_PERSISTENCE) * week;
+    out.extend((from..to).map(|tau| {
+        if tau == from {
+            return series.get(tau).copied().unwrap_or(0.0);
+        }
+        let k = if tau < day_start + spd { today } else { later };
+        k * profile.envelope[tau % spd]
+    }));
 }
 
 /// Which series is forecast (load and PV use different methods).
@@ -104,69 +197,22 @@ pub(crate) enum Quantity {
     Pv,
 }
 
-/// The observed past of one series, planning at `now`.
-struct History<'a> {
-    series: &'a [f64],
-    now: usize,
-    spd: usize,
-}
-
-impl History<'_> {
-    /// The same step of the day on the last observed days (at most [`HISTORY_DAYS`]).
-    fn same_step(&self, tau: usize) -> impl Iterator<Item = f64> + '_ {
-        let first = (tau + 1).saturating_sub(self.now).div_ceil(self.spd).max(1);
-        (first..first + HISTORY_DAYS)
-            .filter_map(move |d| tau.checked_sub(d * self.spd))
-            .filter_map(|t| self.series.get(t).copied())
-    }
-
-    fn mean(&self, tau: usize) -> Option<f64> {
-        let (mut sum, mut n) = (0.0, 0.0);
-        for x in self.same_step(tau) {
-            sum += x;
-            n += 1.0;
-        }
-        (n > 0.0).then(|| sum / n)
-    }
-
-    /// Clear-sky envelope: the highest output of this step of the day in the last week.
-    fn envelope(&self, tau: usize) -> f64 {
-        self.same_step(tau)
-            .fold(0.0, |a, x| if x > a { x } else { a })
-    }
-
-    fn pv(&self, from: usize, to: usize, out: &mut Vec<f64>) {
-        let day_start = from - from % self.spd;
-        // Clearness so far today (steps observed before `from`), and over the last week.
-        let ratio = |range: std::ops::Range<usize>| {
-            let (mut pv, mut clear) = (0.0, 0.0);
-            for t in range {
-                pv += self.series.get(t).copied().unwrap_or(0.0);
-                clear += self.envelope(t);
-            }
-            (clear > 1e-9).then(|| pv / clear)
-        };
-        let week =
-            ratio(day_start.saturating_sub(HISTORY_DAYS * self.spd)..day_start).unwrap_or(1.0);
-        let today = ratio(day_start..from).unwrap_or(week);
-        let later = CLEARNESS_PERSISTENCE * today + (1.0 - CLEARNESS_PERSISTENCE) * week;
-        out.extend((from..to).map(|tau| {
-            if tau == from {
-                return self.series.get(tau).copied().unwrap_or(0.0);
-            }
-            let k = if tau < day_start + self.spd {
-                today
-            } else {
-                later
-            };
-            k * self.envelope(tau)
-        }));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plan(
+        f: Forecast,
+        kind: Quantity,
+        series: &[f64],
+        from: usize,
+        to: usize,
+        spd: usize,
+    ) -> Vec<f64> {
+        let mut out = Vec::new();
+        forecast_into(f, kind, series, from, to, spd, &mut None, &mut out);
+        out
+    }
 
     #[test]
     fn recent_history_uses_only_the_past() {
@@ -175,26 +221,16 @@ mod tests {
             .map(|t| if t % 2 == 0 { 1.0 } else { 3.0 })
             .collect();
         series.extend([100.0; 10]);
-        let mut out = Vec::new();
-        forecast_into(
-            Forecast::RecentHistory,
-            Quantity::Load,
-            &series,
-            20,
-            26,
-            2,
-            &mut out,
-        );
+        let out = plan(Forecast::RecentHistory, Quantity::Load, &series, 20, 26, 2);
         assert_eq!(out[0], 100.0, "the current step is measured");
         assert_eq!(&out[1..], &[3.0, 1.0, 3.0, 1.0, 3.0]);
-        forecast_into(
+        let out = plan(
             Forecast::PerfectForesight,
             Quantity::Load,
             &series,
             20,
             23,
             2,
-            &mut out,
         );
         assert_eq!(out, vec![100.0; 3]);
     }
@@ -207,16 +243,10 @@ mod tests {
             series.extend([0.0, 1.0, 2.0, 1.0]);
         }
         series.extend([0.0, 0.5, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0]);
+        let mut cache = None;
         let mut out = Vec::new();
-        forecast_into(
-            Forecast::RecentHistory,
-            Quantity::Pv,
-            &series,
-            34,
-            40,
-            4,
-            &mut out,
-        );
+        let f = Forecast::RecentHistory;
+        forecast_into(f, Quantity::Pv, &series, 34, 40, 4, &mut cache, &mut out);
         // Today so far: 0.5 of an envelope of 1 → clearness 0.5; the week's is 1; later days
         // blend halfway: 0.75.
         assert_eq!(out[0], 9.0, "measured now");
@@ -224,5 +254,14 @@ mod tests {
         assert!((out[2] - 0.0).abs() < 1e-12);
         assert!((out[3] - 0.75).abs() < 1e-12);
         assert!((out[4] - 1.5).abs() < 1e-12);
+        // The week's profile is kept for the rest of the day, and gives the same plan.
+        let kept = cache.clone();
+        assert_eq!(
+            kept.as_ref().map(|c| (c.day_start, c.week_clearness)),
+            Some((32, 1.0))
+        );
+        let mut again = Vec::new();
+        forecast_into(f, Quantity::Pv, &series, 34, 40, 4, &mut cache, &mut again);
+        assert_eq!(again, out);
     }
 }

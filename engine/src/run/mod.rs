@@ -21,6 +21,7 @@ mod source;
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
+use crate::accounting::Baseline;
 use crate::coordinator::MemberStep;
 use crate::scenario::{Scenario, ScenarioError};
 use simulate::{Simulation, Window};
@@ -85,7 +86,7 @@ pub fn run_with_options(
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
     let mut simulation = Simulation::new(scenario, source.members(), &prices, options);
-    for window in windows(scenario, &source) {
+    for window in windows(scenario, &source, options) {
         let community = source.window(scenario, window.w0, window.w1)?;
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
     }
@@ -103,15 +104,25 @@ pub fn run_with_options(
 /// The run streams through windows of a week (a generated community is generated one window
 /// at a time, so memory does not grow with the run's length); each window adds a week before
 /// (the realistic forecast looks back seven days) and the coordinator's horizon after.
-fn windows(scenario: &Scenario, source: &Source) -> impl Iterator<Item = Window> {
+fn windows(
+    scenario: &Scenario,
+    source: &Source,
+    options: RunOptions,
+) -> impl Iterator<Item = Window> {
     let axis = scenario.axis;
     let spd = axis.steps_per_day.max(1) as usize;
     let chunk_steps = source.chunk_steps(&axis).max(1);
     let after = scenario.settings.coordinator.horizon_steps + spd;
+    // Only the coordinators (cloud-P2P, home EMS) forecast from history.
+    let history_days = if options.cloud || scenario.settings.baseline != Baseline::SelfConsumption {
+        crate::coordinator::HISTORY_DAYS
+    } else {
+        1
+    };
     (0..axis.steps).step_by(chunk_steps).map(move |start| {
         let end = (start + chunk_steps).min(axis.steps);
         Window {
-            w0: start.saturating_sub(crate::coordinator::HISTORY_DAYS * spd),
+            w0: start.saturating_sub(history_days * spd),
             w1: (end + after).min(axis.steps),
             chunk: start..end,
         }
