@@ -427,7 +427,7 @@ mod tests {
             "{err}"
         );
         s.axis.steps_per_day = 24;
-        s.axis.steps = 1 << 63;
+        s.axis.steps = usize::MAX / 2 + 1;
         let err = refused(&s);
         assert!(
             err.contains("axis.steps") && err.contains("1 to 87600"),
