@@ -242,6 +242,49 @@ pub fn scenario_from_upload(file: &str, bytes: &[u8], tariff: Tariff) -> Result<
     Ok(scenario)
 }
 
+/// Change a generated community's size, keeping member edits and member faults with the member
+/// they name: ids are re-numbered when their width changes (N07 → N007 at 100 members) and
+/// edits of members beyond the new size are dropped (they would name members that do not exist).
+pub fn resize_community(s: &mut Scenario, n: usize) {
+    let CommunitySource::Generated(spec) = &mut s.community else {
+        return;
+    };
+    let old = spec.clone();
+    spec.members = n;
+    let resized = spec.clone();
+    let index_of = |id: &str| (0..old.members).find(|&k| old.member_id(k) == id);
+    let renamed = |id: &str| {
+        index_of(id)
+            .filter(|&k| k < n)
+            .map(|k| resized.member_id(k))
+    };
+    let overrides = std::mem::take(&mut spec.overrides);
+    let kept: Vec<_> = overrides
+        .into_iter()
+        .filter_map(|mut o| {
+            o.member = renamed(&o.member)?;
+            Some(o)
+        })
+        .collect();
+    spec.overrides = kept;
+    let faults = std::mem::take(&mut s.settings.coordinator.faults);
+    s.settings.coordinator.faults = faults
+        .into_iter()
+        .filter_map(|f| match f {
+            Fault::MemberFailure {
+                member,
+                from_step,
+                to_step,
+            } => renamed(&member).map(|member| Fault::MemberFailure {
+                member,
+                from_step,
+                to_step,
+            }),
+            other => Some(other),
+        })
+        .collect();
+}
+
 /// Per-member results of every model as CSV, with every line item (₹) and energy not served:
 /// bill = energy_bill + island_trade + pooled_sharing_value − battery_use_payment −
 /// contribution_return + aggregator_fee; comparable_cost = bill + unserved_value +
@@ -319,11 +362,7 @@ pub fn Compare() -> impl IntoView {
     let on_members = move |ev: leptos::ev::Event| match event_target_value(&ev).parse::<usize>() {
         Ok(n) if (2..=10_000).contains(&n) => {
             input_error.set(None);
-            scenario.update(|s| {
-                if let CommunitySource::Generated(spec) = &mut s.community {
-                    spec.members = n;
-                }
-            });
+            scenario.update(|s| resize_community(s, n));
         }
         _ => input_error.set(Some(
             "Members: enter a whole number from 2 to 10,000; nothing was recalculated.".into(),
@@ -888,6 +927,33 @@ mod tests {
         );
         let err = apply_member_edit(&mut s, "N03", &MemberEdit::Flex("1.4".into())).unwrap_err();
         assert!(err.contains("N03 flexible share"), "{err}");
+    }
+
+    #[test]
+    fn resizing_keeps_edits_with_their_member_and_drops_vanished_ones() {
+        let mut s = Scenario::default_north();
+        apply_member_edit(&mut s, "N07", &MemberEdit::Pv("2".into())).unwrap();
+        apply_member_edit(&mut s, "N25", &MemberEdit::Pv("3".into())).unwrap();
+        s.settings.coordinator.faults.push(Fault::MemberFailure {
+            member: "N25".into(),
+            from_step: 10,
+            to_step: 20,
+        });
+        resize_community(&mut s, 120);
+        let ids = |s: &Scenario| match &s.community {
+            CommunitySource::Generated(spec) => spec
+                .overrides
+                .iter()
+                .map(|o| o.member.clone())
+                .collect::<Vec<_>>(),
+            CommunitySource::Custom { .. } => Vec::new(),
+        };
+        assert_eq!(ids(&s), vec!["N007", "N025"]);
+        s.validate().unwrap();
+        resize_community(&mut s, 20);
+        assert_eq!(ids(&s), vec!["N07"]);
+        assert!(s.settings.coordinator.faults.is_empty());
+        s.validate().unwrap();
     }
 
     #[test]
