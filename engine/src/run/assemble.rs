@@ -140,18 +140,8 @@ fn rule_bills(
                 reference_bill: reference_bills[k],
                 savings: reference_bills[k] - bill,
                 energy_bill: r.members[k].bill,
-                aggregator_fee: 0.0,
-                contribution_return: 0.0,
-                sharing_contribution_rate: 0.0,
-                unserved_value: 0.0,
                 island_trade,
-                pooled_sharing_value: 0.0,
-                battery_use_payment: 0.0,
-                battery_wear_cost: 0.0,
-                comparable_cost: 0.0,
-                reference_cost: 0.0,
-                energy_not_served_kwh: 0.0,
-                loss_of_load_hours: 0.0,
+                ..MemberBill::default()
             }
         })
         .collect()

@@ -62,18 +62,12 @@ pub(super) fn mla_settlement(
                 reference_bill: reference_bills[k],
                 savings: reference_bills[k] - bill,
                 energy_bill: sdr.members[k].bill,
-                aggregator_fee: 0.0,
                 contribution_return,
                 sharing_contribution_rate: scr[k],
-                unserved_value: 0.0,
                 island_trade: ledger.island_trade[k],
                 pooled_sharing_value: pool_in,
                 battery_use_payment: payments[k],
-                battery_wear_cost: 0.0,
-                comparable_cost: 0.0,
-                reference_cost: 0.0,
-                energy_not_served_kwh: 0.0,
-                loss_of_load_hours: 0.0,
+                ..MemberBill::default()
             }
         })
         .collect();

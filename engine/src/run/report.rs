@@ -87,7 +87,7 @@ pub struct EnergyReport {
 }
 
 /// One member's bill under one model, with its line items.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberBill {
     /// Member id.
     pub member: String,
