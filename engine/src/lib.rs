@@ -27,6 +27,7 @@ pub mod synthetic;
 pub mod tariff;
 pub mod time_axis;
 pub mod timestamp;
+pub mod transformer;
 
 pub use market::{
     BillingHorizon, GridPrices, HorizonMarket, InternalPrices, PriceError, RuleId, SettlementRule,

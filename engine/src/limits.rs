@@ -27,8 +27,8 @@ pub const DAYS_PER_YEAR: u32 = 365;
 pub const MAX_PRICE_PER_KWH: f64 = 1000.0;
 /// Longest coordinator horizon, days.
 pub const MAX_HORIZON_DAYS: usize = 7;
-/// Highest community import limit, as a share of the members' summed connection capacity.
-pub const MAX_COMMUNITY_LIMIT_SHARE: f64 = 10.0;
+/// Largest transformer rating, kVA.
+pub const MAX_TRANSFORMER_KVA: f64 = 100_000.0;
 /// Flexible load runs at 1× (evenly) up to this multiple of its daily average power.
 pub const FLEX_POWER_MULTIPLE_RANGE: (f64, f64) = (1.0, 100.0);
 /// Most fault events in one scenario.
@@ -342,19 +342,12 @@ pub fn check_coordinator(
         (1, c.horizon_steps),
         note,
     )?;
-    let share = (0.0, MAX_COMMUNITY_LIMIT_SHARE);
     within(
-        || field("community_limit_share"),
-        c.community_limit_share,
-        share,
-        "",
+        || field("wear_per_kwh"),
+        c.wear_per_kwh,
+        (0.0, MAX_PRICE_PER_KWH),
+        " ₹/kWh",
     )?;
-    for (name, v) in [
-        ("peak_penalty_per_kwh", c.peak_penalty_per_kwh),
-        ("wear_per_kwh", c.wear_per_kwh),
-    ] {
-        within(|| field(name), v, (0.0, MAX_PRICE_PER_KWH), " ₹/kWh")?;
-    }
     let multiple = c.flex_power_multiple;
     within(
         || field("flex_power_multiple"),

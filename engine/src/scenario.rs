@@ -46,6 +46,13 @@ pub struct Settings {
     /// How a home alone runs its battery (no sharing, and the dispatch BS, MMR and SDR settle).
     #[serde(default)]
     pub baseline: Baseline,
+    /// The community's distribution transformer, kVA (None: the smallest standard rating ≥ no
+    /// sharing's peak ÷ 0.8).
+    #[serde(default)]
+    pub transformer_kva: Option<f64>,
+    /// How the coordinator treats the peak and how the report classes the loading.
+    #[serde(default)]
+    pub peak: crate::transformer::PeakSettings,
 }
 
 fn yes() -> bool {
@@ -63,6 +70,8 @@ impl Default for Settings {
             value_of_lost_load: LostLoadValue::default(),
             battery_wear: BatteryWear::default(),
             baseline: Baseline::default(),
+            transformer_kva: None,
+            peak: crate::transformer::PeakSettings::default(),
         }
     }
 }

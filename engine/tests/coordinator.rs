@@ -32,7 +32,10 @@ fn rolling_perfect_foresight_is_within_two_percent_of_the_whole_horizon_optimum(
         let mut s = scenario(site, 28, preset, false);
         s.axis.start_day_of_year = 120;
         s.settings.battery_wear.pack_price_per_kwh = 0.0;
-        s.settings.coordinator.peak_penalty_per_kwh = 0.0;
+        // No peak terms: the whole-horizon optimum has none.
+        s.settings.peak.do_no_harm = false;
+        s.settings.peak.valley_filling = false;
+        s.settings.transformer_kva = Some(engine::limits::MAX_TRANSFORMER_KVA);
         s.settings.coordinator.forecast = Forecast::PerfectForesight;
         let community = s.community().unwrap();
         let last = s.axis.steps - 1;

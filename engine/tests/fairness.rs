@@ -186,6 +186,10 @@ fn the_price_aware_baseline_is_the_default_when_prices_vary_and_beats_the_greedy
     );
     let mut tod = scenario(Site::WarmHumidSouth, TariffPreset::IndianTimeOfDay, 14);
     spec(&mut tod).grid_outages = false;
+    // The homes' dispatch sizes the default transformer and sets the do-no-harm level; fix
+    // both so that cloud-P2P's dispatch cannot depend on the baseline.
+    tod.settings.transformer_kva = Some(25.0);
+    tod.settings.peak.do_no_harm = false;
     let ems = run(&tod, &mut |_| {}).unwrap();
     assert_eq!(ems.baseline, Baseline::HomeEms);
     check_books(&ems, tod.settings.aggregator_return);
@@ -199,7 +203,8 @@ fn the_price_aware_baseline_is_the_default_when_prices_vary_and_beats_the_greedy
         none(&ems),
         none(&greedy)
     );
-    // Cloud-P2P's dispatch is the same; only the reference moved, and with it the sharing value
+    // Cloud-P2P's dispatch is the same (with a fixed transformer and without do-no-harm,
+    // which follows the homes' peak); only the reference moved, and with it the sharing value
     // the aggregator takes τ_c of.
     let cloud = |r: &RunReport| r.model(Model::Cloud).unwrap().clone();
     let (a, b) = (cloud(&ems), cloud(&greedy));

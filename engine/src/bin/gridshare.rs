@@ -189,7 +189,10 @@ fn file_name(path: &Path) -> String {
 fn write_all(outputs: &[(&Path, String)]) -> Result<(), Failure> {
     let mut staged = Vec::new();
     for (path, text) in outputs {
-        let tmp = path.with_extension("gridshare-tmp");
+        // The whole name plus a suffix: `r.json` and `r.csv` must not share a staging file.
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".gridshare-tmp");
+        let tmp = std::path::PathBuf::from(tmp);
         if let Err(e) = std::fs::write(&tmp, text) {
             for t in &staged {
                 let _ = std::fs::remove_file(t);

@@ -5,15 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::forecast::{forecast_into, ProfileCache, Quantity};
-use super::optimiser::{self, FlexGroup, PeakPenalty, Plan, SolveStatus, Window};
+use super::optimiser::{self, FlexGroup, Plan, SolveStatus, Window};
+use super::pmas::{correct_step, exact_penalty_per_kwh, node_shares_kw, StepLevers};
 use super::{aggregate, battery_groups, connection_kw, CoordinatorSettings, Fault, Forecast};
 use crate::battery::LocalBattery;
 use crate::community::{Battery, Member};
 use crate::market::GridPrices;
 use crate::time_axis::TimeAxis;
-
-/// Load ratio at which a node counts as overloaded (p-MAS).
-const OVERLOAD_RATIO: f64 = 0.8;
 
 /// One member's flows in one step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -49,6 +47,16 @@ pub struct SolverStats {
     pub flex_over_cap: usize,
     /// Steps run on local rules because no plan was available (coordinator outage).
     pub fallback_steps: usize,
+    /// Steps the agents corrected in real time to hold the peak level (p-MAS).
+    #[serde(default)]
+    pub corrected_steps: usize,
+    /// Planned charging the members' connections could not take, kWh (the plan respects the
+    /// forecast margins; this is what the forecast got wrong).
+    #[serde(default)]
+    pub dropped_charge_kwh: f64,
+    /// Extra window solves of the demand-charge cap search.
+    #[serde(default)]
+    pub cap_search_solves: usize,
 }
 
 struct ActivePlan {
@@ -149,6 +157,9 @@ pub(crate) struct CloudState {
     day_flex_plan: Vec<f64>,
     last_coordinated: Vec<bool>,
     stats: SolverStats,
+    homes_peak_kw: f64,
+    month_peak_kw: f64,
+    cap_kw: Option<f64>,
 }
 
 impl CloudState {
@@ -176,6 +187,16 @@ pub(crate) struct CloudSim<'a> {
     pub stats: SolverStats,
     /// Each member's load and PV profile of the last week, for today's plans.
     profiles: Vec<(ProfileCache, ProfileCache)>,
+    /// Each member's connection capacity (sanctioned load), kW.
+    connections_kw: Vec<f64>,
+    /// Each member's share of the transformer, kW.
+    shares_kw: Vec<f64>,
+    /// The highest community import the homes reached alone so far, kW (do no harm).
+    homes_peak_kw: f64,
+    /// The coordinated members' highest import this month, kW (demand charge).
+    month_peak_kw: f64,
+    /// Today's import cap from the demand-charge search, kW.
+    cap_kw: Option<f64>,
 }
 
 impl<'a> CloudSim<'a> {
@@ -202,6 +223,65 @@ impl<'a> CloudSim<'a> {
             last_coordinated: vec![false; members.len()],
             stats: SolverStats::default(),
             profiles: vec![(None, None); members.len()],
+            connections_kw: members.iter().map(connection_kw).collect(),
+            shares_kw: node_shares_kw(
+                settings.peak.rating_kw,
+                &members.iter().map(connection_kw).collect::<Vec<_>>(),
+            ),
+            homes_peak_kw: 0.0,
+            month_peak_kw: 0.0,
+            cap_kw: None,
+        }
+    }
+
+    /// The homes alone imported `kw` through the transformer this step (the do-no-harm level
+    /// is the highest such import so far).
+    pub fn observe_homes_import(&mut self, kw: f64) {
+        self.homes_peak_kw = self.homes_peak_kw.max(kw);
+    }
+
+    /// How far the community's import (load − PV, no batteries) on the worst day of the last
+    /// week rose above the forecast's weekly mean at the same time of day, at most over steps
+    /// `t..end`, kW: the plan keeps this much below the peak level so that a day like the
+    /// worst of last week still fits (0 with perfect foresight).
+    fn forecast_spread_kw(&self, t: usize, end: usize, who: &[usize]) -> f64 {
+        if self.settings.forecast == Forecast::PerfectForesight {
+            return 0.0;
+        }
+        let spd = self.axis.steps_per_day.max(1) as usize;
+        let mut spread = 0.0_f64;
+        let mut days = Vec::with_capacity(super::HISTORY_DAYS);
+        for tau in t..end {
+            days.clear();
+            for d in 1..=super::HISTORY_DAYS {
+                let Some(s) = tau.checked_sub(d * spd).filter(|s| *s < t) else {
+                    break;
+                };
+                let net: f64 = who
+                    .iter()
+                    .map(|&k| {
+                        let m = &self.members[k];
+                        m.load_kw.get(s).copied().unwrap_or(0.0)
+                            - m.pv_kw.get(s).copied().unwrap_or(0.0)
+                    })
+                    .sum();
+                days.push(net);
+            }
+            if days.len() > 1 {
+                let mean = days.iter().sum::<f64>() / days.len() as f64;
+                let worst = days.iter().copied().fold(f64::MIN, f64::max);
+                spread = spread.max(worst - mean);
+            }
+        }
+        spread
+    }
+
+    /// The import level the plan and the agents hold to now, kW.
+    fn import_level_kw(&self) -> f64 {
+        let level = self.settings.peak.import_level_kw(self.homes_peak_kw);
+        match self.cap_kw {
+            Some(cap) => level.min(cap),
+            None => level,
         }
     }
 
@@ -215,6 +295,9 @@ impl<'a> CloudSim<'a> {
             day_flex_plan: self.day_flex_plan,
             last_coordinated: self.last_coordinated,
             stats: self.stats,
+            homes_peak_kw: self.homes_peak_kw,
+            month_peak_kw: self.month_peak_kw,
+            cap_kw: self.cap_kw,
         }
     }
 
@@ -226,6 +309,9 @@ impl<'a> CloudSim<'a> {
         self.flex_left = state.flex_left;
         self.last_coordinated = state.last_coordinated;
         self.stats = state.stats;
+        self.homes_peak_kw = state.homes_peak_kw;
+        self.month_peak_kw = state.month_peak_kw;
+        self.cap_kw = state.cap_kw;
         self.day_flex_plan = state
             .day_flex_plan
             .get(shift..)
@@ -281,6 +367,7 @@ impl<'a> CloudSim<'a> {
         let mut base = vec![0.0; n];
         let mut flex_original = vec![0.0; n];
         let (mut load, mut pv) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut charge_room: Vec<Vec<f64>> = Vec::with_capacity(who.len());
         for &k in who {
             let m = &self.members[k];
             let f = s.forecast;
@@ -296,10 +383,18 @@ impl<'a> CloudSim<'a> {
                 &mut load,
             );
             forecast_into(f, Quantity::Pv, &m.pv_kw, t, end, spd, pv_cache, &mut pv);
+            let battery_kwh = self.batteries[k].map_or(0.0, |(b, _)| b.power_kw * h);
+            let mut room = Vec::with_capacity(if battery_kwh > 0.0 { n } else { 0 });
             for i in 0..n {
-                base[i] += ((1.0 - m.flexible_share) * load[i] - pv[i]) * h;
+                let own = (1.0 - m.flexible_share) * load[i] - pv[i];
+                base[i] += own * h;
                 flex_original[i] += m.flexible_share * load[i] * h;
+                if battery_kwh > 0.0 {
+                    // The connection's margin the battery may charge through (forecast).
+                    room.push(((self.connections_kw[k] - own) * h).clamp(0.0, battery_kwh));
+                }
             }
+            charge_room.push(room);
         }
         // Today's remaining flexible energy, then later days' (forecast) energy, pro rata to
         // how much of each day the window covers.
@@ -385,22 +480,33 @@ impl<'a> CloudSim<'a> {
                 aggregate(&bats, &socs, h)
             })
             .collect();
-        let limit_kw: f64 = s.community_limit_share
-            * who
-                .iter()
-                .map(|&k| connection_kw(&self.members[k]))
-                .sum::<f64>();
-        let peak = (s.peak_penalty_per_kwh > 0.0).then_some(PeakPenalty {
-            limit_kwh: limit_kw * h,
-            penalty_per_kwh: s.peak_penalty_per_kwh,
-        });
+        // Each group's most charging per step: its members' forecast connection margins.
+        let room_of = |k: usize| who.iter().position(|&j| j == k).map(|i| &charge_room[i]);
+        let charge_caps: Vec<Vec<f64>> = member_groups
+            .iter()
+            .map(|g| {
+                (0..n)
+                    .map(|i| g.iter().filter_map(|&k| room_of(k)).map(|r| r[i]).sum())
+                    .collect()
+            })
+            .collect();
+        let max_buy = self.prices[t..end]
+            .iter()
+            .map(|p| p.buy_per_kwh)
+            .fold(0.0, f64::max);
+        let penalty = exact_penalty_per_kwh(max_buy, s.wear_per_kwh);
+        let level = self.import_level_kw();
+        let shaping = s
+            .peak
+            .shaping((level - self.forecast_spread_kw(t, end, who)).max(0.5 * level), h, penalty);
         let window = Window {
             base_kwh: &base,
             flex_original_kwh: &flex_original,
             flex_cap_kwh: &caps,
             flex_groups: &groups,
             prices: &self.prices[t..end],
-            peak,
+            shaping: &shaping,
+            charge_cap_kwh: Some(&charge_caps),
             wear_per_kwh: s.wear_per_kwh,
             storage: &storage,
             mu_hint: hint.as_deref(),
@@ -470,39 +576,42 @@ impl<'a> CloudSim<'a> {
         if plan_index.is_none() && !who.is_empty() {
             self.stats.fallback_steps += 1;
         }
-        let last_step_of_day = (t + 1).is_multiple_of(spd) || t + 1 == self.axis.steps;
         // Loads after flexible-load shifting.
         let mut loads = vec![0.0; self.members.len()];
+        let mut deferrable = vec![0.0; self.members.len()];
         let coordinated_flex: f64 = who.iter().map(|&k| self.flex_left[k]).sum();
         let planned_flex = match (plan_index, self.day_flex_plan.get(t)) {
             (Some(_), Some(f)) if f.is_finite() => *f,
             _ => 0.0,
         };
+        // Steps left today after this one: what cannot wait must run now (no leftover is
+        // dumped into the day's last step beyond the member's flexible power).
+        let later_steps = (spd - 1 - t % spd).min(self.axis.steps.saturating_sub(t + 1));
         for k in 0..self.members.len() {
             let m = &self.members[k];
             let original_flex = m.flexible_share * m.load_kw[t] * h;
-            let use_kwh = if coordinated[k] && plan_index.is_some() {
-                if last_step_of_day {
-                    self.flex_left[k]
-                } else if coordinated_flex > 0.0 {
-                    // p-MAS: a node's agent defers flexible load that would push it into the
-                    // overloaded class (its share then runs later in the day).
+            let cap = self.settings.flex_power_multiple * self.day_flex(k, day) / spd as f64;
+            let must = (self.flex_left[k] - later_steps as f64 * cap).max(0.0);
+            let wanted = if coordinated[k] && plan_index.is_some() {
+                if coordinated_flex > 0.0 {
+                    // A node's agent defers flexible load its connection cannot take now.
                     let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
-                    let headroom = (OVERLOAD_RATIO * connection_kw(m)
+                    let headroom = (self.connections_kw[k]
                         - ((1.0 - m.flexible_share) * m.load_kw[t] - pv))
                         .max(0.0)
                         * h;
                     (planned_flex * self.flex_left[k] / coordinated_flex)
-                        .min(self.flex_left[k])
                         .min(headroom.max(original_flex))
                 } else {
                     0.0
                 }
-            } else if last_step_of_day {
-                self.flex_left[k]
             } else {
-                original_flex.min(self.flex_left[k])
+                original_flex
             };
+            let use_kwh = wanted.max(must).min(self.flex_left[k]);
+            if coordinated[k] && plan_index.is_some() {
+                deferrable[k] = (use_kwh - must).max(0.0);
+            }
             self.flex_left[k] -= use_kwh;
             loads[k] = (1.0 - m.flexible_share) * m.load_kw[t] + use_kwh / h;
         }
@@ -529,28 +638,7 @@ impl<'a> CloudSim<'a> {
                 ..MemberStep::default()
             };
         }
-        // Batteries: coordinated ones follow the plan, split within each group by headroom.
-        let mut done = vec![false; self.members.len()];
-        if let (Some(i), Some(active)) = (plan_index, &self.active) {
-            let orders: Vec<(Vec<usize>, f64, f64)> = active
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(g, group)| {
-                    let group: Vec<usize> =
-                        group.iter().copied().filter(|&k| coordinated[k]).collect();
-                    let charge = active.plan.charge_kwh.get(g).map_or(0.0, |c| c[i]) / h;
-                    let discharge = active.plan.discharge_kwh.get(g).map_or(0.0, |d| d[i]) / h;
-                    (group, charge, discharge)
-                })
-                .collect();
-            for (group, charge, discharge) in orders {
-                self.dispatch_group(&group, charge, discharge, h, out);
-                for k in group {
-                    done[k] = true;
-                }
-            }
-        }
+        let done = self.dispatch_plan(plan_index, &coordinated, h, out);
         for k in 0..self.members.len() {
             if !done[k] {
                 if let Some((b, soc)) = self.batteries[k] {
@@ -567,6 +655,90 @@ impl<'a> CloudSim<'a> {
             out[k].soc_kwh = self.batteries[k].map_or(0.0, |b| b.1);
             out[k].net_kw = out[k].load_kw - out[k].pv_kw + out[k].charge_kw - out[k].discharge_kw;
         }
+        self.correct(t, plan_index.is_some(), &who, &mut deferrable, h, out);
+        let import: f64 = who.iter().map(|&k| out[k].net_kw).sum();
+        self.month_peak_kw = self.month_peak_kw.max(import);
+    }
+
+    /// Real-time p-MAS: the coordinated agents hold the step's import to the peak level and
+    /// the reverse flow to the rating, whatever the forecast got wrong.
+    fn correct(
+        &mut self,
+        t: usize,
+        planned: bool,
+        who: &[usize],
+        deferrable: &mut [f64],
+        h: f64,
+        out: &mut [MemberStep],
+    ) {
+        let rating = self.settings.peak.rating_kw;
+        let level = self.import_level_kw();
+        if !planned || who.is_empty() || !(level.is_finite() || rating.is_finite()) {
+            return;
+        }
+        let mut deferred = vec![0.0; self.members.len()];
+        // Staggered restoration: within three hours of an outage's end the batteries have
+        // served the island and may be empty; load over the level reconnects a step later.
+        let recovery = (3.0 / h).ceil() as usize;
+        let restoring = (t.saturating_sub(recovery)..t)
+            .any(|s| !self.grid_available.get(s).copied().unwrap_or(true));
+        let changed = correct_step(
+            who,
+            &self.shares_kw,
+            level,
+            rating,
+            h,
+            &mut self.batteries,
+            &self.connections_kw,
+            StepLevers {
+                deferrable_kwh: deferrable,
+                deferred_kwh: &mut deferred,
+                restoring,
+            },
+            out,
+        );
+        if changed {
+            self.stats.corrected_steps += 1;
+            for (left, d) in self.flex_left.iter_mut().zip(&deferred) {
+                *left += d;
+            }
+        }
+    }
+
+    /// Coordinated batteries follow the active plan, split within each group by headroom.
+    /// Returns which members' batteries were dispatched.
+    fn dispatch_plan(
+        &mut self,
+        plan_index: Option<usize>,
+        coordinated: &[bool],
+        h: f64,
+        out: &mut [MemberStep],
+    ) -> Vec<bool> {
+        let mut done = vec![false; self.members.len()];
+        let (Some(i), Some(active)) = (plan_index, &self.active) else {
+            return done;
+        };
+        let orders: Vec<(Vec<usize>, f64, f64)> = active
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let group: Vec<usize> = group.iter().copied().filter(|&k| coordinated[k]).collect();
+                let charge = active.plan.charge_kwh.get(g).map_or(0.0, |c| c[i]) / h;
+                let discharge = active.plan.discharge_kwh.get(g).map_or(0.0, |d| d[i]) / h;
+                (group, charge, discharge)
+            })
+            .collect();
+        for (group, charge, discharge) in orders {
+            let short_kw = self.dispatch_group(&group, charge, discharge, h, out);
+            if charge > 0.0 {
+                self.stats.dropped_charge_kwh += short_kw * h;
+            }
+            for k in group {
+                done[k] = true;
+            }
+        }
+        done
     }
 
     /// Split a group's planned charge or discharge (kW) among its members by headroom.
@@ -577,20 +749,24 @@ impl<'a> CloudSim<'a> {
         discharge_kw: f64,
         h: f64,
         out: &mut [MemberStep],
-    ) {
+    ) -> f64 {
         let mut want = if charge_kw > 0.0 {
             charge_kw
         } else {
             discharge_kw
         };
         let charging = charge_kw > 0.0;
-        // p-MAS: how far each node's own import is above or below the overloaded threshold.
+        // How far each node's own import is below its connection (charging may use it), and how
+        // far it is above the overloaded share of its transformer share (p-MAS: such nodes'
+        // batteries discharge first).
         let margin: Vec<f64> = (0..self.members.len())
-            .map(|k| {
-                OVERLOAD_RATIO * connection_kw(&self.members[k]) - (out[k].load_kw - out[k].pv_kw)
-            })
+            .map(|k| self.connections_kw[k] - (out[k].load_kw - out[k].pv_kw))
             .collect();
-        // Each member's most power this step; charging never pushes a node into overload.
+        let overload_kw = self.settings.peak.class_thresholds[2];
+        let over: Vec<f64> = (0..self.members.len())
+            .map(|k| (out[k].load_kw - out[k].pv_kw) - overload_kw * self.shares_kw[k])
+            .collect();
+        // Each member's most power this step; charging never exceeds its connection.
         let limit = |k: usize, b: &Battery, soc: f64| {
             if charging {
                 b.power_kw
@@ -610,8 +786,8 @@ impl<'a> CloudSim<'a> {
             // Overloaded nodes' own batteries go first, up to their excess.
             for &k in group {
                 if let Some((b, soc)) = self.batteries[k] {
-                    if margin[k] < 0.0 && want > 0.0 {
-                        let take = (-margin[k]).min(limit(k, &b, soc)).min(want);
+                    if over[k] > 0.0 && want > 0.0 {
+                        let take = over[k].min(limit(k, &b, soc)).min(want);
                         given[k] = take;
                         want -= take;
                     }
@@ -664,5 +840,6 @@ impl<'a> CloudSim<'a> {
                 );
             }
         }
+        want.max(0.0)
     }
 }

@@ -4,12 +4,16 @@
 mod cloud;
 mod forecast;
 mod optimiser;
+mod pmas;
 mod pwl;
+mod shaping;
 
 pub(crate) use cloud::{island, CloudSim, CloudState};
 pub use cloud::{MemberStep, SolverStats};
 pub use forecast::{Forecast, HISTORY_DAYS};
-pub use optimiser::{PeakPenalty, SolveStatus};
+pub use optimiser::SolveStatus;
+pub use pmas::{exact_penalty_per_kwh, node_shares_kw, PeakControl, VALLEY_SLOPE_PER_KWH};
+pub use shaping::{PeakPenalty, Shaping, Valley, VALLEY_PIECES};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,10 +60,10 @@ pub struct CoordinatorSettings {
     pub resolve_every_steps: usize,
     /// Forecast used for the horizon.
     pub forecast: Forecast,
-    /// Community import limit as a share of the members' summed connection capacity.
-    pub community_limit_share: f64,
-    /// Extra optimiser cost per kWh imported above the community limit, ₹ (0 = no limit).
-    pub peak_penalty_per_kwh: f64,
+    /// How the community's peak is treated (the transformer, do-no-harm, valley filling):
+    /// derived from the scenario's `transformer_kva` and `peak` settings at run time.
+    #[serde(skip)]
+    pub peak: PeakControl,
     /// Battery wear cost per kWh charged or discharged, ₹. Derived at run time from the
     /// scenario's `battery_wear` (pack price and cycle life); not written to scenario files.
     #[serde(skip_serializing)]
@@ -117,8 +121,7 @@ impl Default for CoordinatorSettings {
             horizon_steps: 24,
             resolve_every_steps: 1,
             forecast: Forecast::RecentHistory,
-            community_limit_share: 0.4,
-            peak_penalty_per_kwh: 5.0,
+            peak: PeakControl::default(),
             wear_per_kwh: 0.0,
             island_together: true,
             flex_power_multiple: 4.0,
@@ -140,7 +143,8 @@ pub fn connection_kw(member: &Member) -> f64 {
     }
 }
 
-/// p-MAS load classes by load ratio r = import / connection capacity.
+/// p-MAS load classes by load ratio r: the community's exchange over the transformer's rating,
+/// or a node's import over its share of the rating (split by sanctioned load).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoadClass {
@@ -157,6 +161,11 @@ pub enum LoadClass {
 }
 
 impl LoadClass {
+    /// Index in [`LoadClass::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// All classes, lightest first.
     pub const ALL: [LoadClass; 5] = [
         Self::Underloaded,
@@ -166,15 +175,23 @@ impl LoadClass {
         Self::SeverelyOverloaded,
     ];
 
-    /// The class of a load ratio.
+    /// Default thresholds of the lightly, normally, overloaded and severely overloaded classes.
+    pub const THRESHOLDS: [f64; 4] = [0.25, 0.5, 0.8, 1.0];
+
+    /// The class of a load ratio with the default thresholds.
     pub fn of_ratio(r: f64) -> Self {
-        if r < 0.25 {
+        Self::of_ratio_with(r, &Self::THRESHOLDS)
+    }
+
+    /// The class of a load ratio with thresholds `t` (ascending).
+    pub fn of_ratio_with(r: f64, t: &[f64; 4]) -> Self {
+        if r < t[0] {
             Self::Underloaded
-        } else if r < 0.5 {
+        } else if r < t[1] {
             Self::Lightly
-        } else if r < 0.8 {
+        } else if r < t[2] {
             Self::Normally
-        } else if r <= 1.0 {
+        } else if r <= t[3] {
             Self::Overloaded
         } else {
             Self::SeverelyOverloaded
@@ -327,13 +344,15 @@ pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
         .map(|b| b.soc_initial_frac * b.capacity_kwh)
         .collect();
     let storage = aggregate(p.batteries, &socs, p.step_hours);
+    let shaping = Shaping::import_only(p.peak);
     let window = Window {
         base_kwh: p.base_kwh,
         flex_original_kwh: p.flex_kwh,
         flex_cap_kwh: &caps,
         flex_groups: &groups,
         prices: p.prices,
-        peak: p.peak,
+        shaping: &shaping,
+        charge_cap_kwh: None,
         wear_per_kwh: p.wear_per_kwh,
         storage: &storage,
         mu_hint: None,

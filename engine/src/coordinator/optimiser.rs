@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::pwl::Pwl;
+use super::shaping::Shaping;
 use crate::market::GridPrices;
 
 /// Aggregated storage: batteries with identical efficiencies and C-rate behave as one.
@@ -31,15 +32,6 @@ pub(crate) struct FlexGroup {
     pub energy_kwh: f64,
 }
 
-/// An extra cost on community import above a limit (the p-MAS community import limit).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PeakPenalty {
-    /// Import limit, kWh per step.
-    pub limit_kwh: f64,
-    /// Extra cost per kWh above it, ₹.
-    pub penalty_per_kwh: f64,
-}
-
 /// One optimisation window.
 #[derive(Clone, Debug)]
 pub(crate) struct Window<'a> {
@@ -51,7 +43,11 @@ pub(crate) struct Window<'a> {
     pub flex_cap_kwh: &'a [f64],
     pub flex_groups: &'a [FlexGroup],
     pub prices: &'a [GridPrices],
-    pub peak: Option<PeakPenalty>,
+    /// The exchange's convex cost terms beyond the grid's prices (caps, valley filling).
+    pub shaping: &'a Shaping,
+    /// Per storage group and step: most energy it may draw from the bus to charge, kWh (the
+    /// members' connection margins); None = the groups' power only.
+    pub charge_cap_kwh: Option<&'a [Vec<f64>]>,
     /// Battery wear cost per kWh charged or discharged, ₹.
     pub wear_per_kwh: f64,
     /// (storage, state of charge now, lowest state of charge at the window's end).
@@ -106,21 +102,6 @@ pub(crate) struct Plan {
     pub mu: Vec<f64>,
 }
 
-/// Grid cost of net import `y` (kWh) at a step.
-fn grid_cost(y: f64, grid: &GridPrices, peak: Option<PeakPenalty>) -> f64 {
-    let mut c = if y > 0.0 {
-        grid.buy_per_kwh * y
-    } else {
-        grid.sell_per_kwh * y
-    };
-    if let Some(p) = peak {
-        if y > p.limit_kwh {
-            c += p.penalty_per_kwh * (y - p.limit_kwh);
-        }
-    }
-    c
-}
-
 /// Flexible load folded into a storage stage: up to `cap_kwh` may run here at shadow price `mu`.
 #[derive(Clone, Copy, Debug)]
 struct Folded {
@@ -129,15 +110,16 @@ struct Folded {
 }
 
 /// min over s ∈ [0, cap] of cost(y + s) − μ·s, and the s that attains it.
-fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, peak: Option<PeakPenalty>) -> (f64, f64) {
-    let mut best = (grid_cost(y, grid, peak), 0.0);
-    let mut cuts = vec![fold.cap_kwh, -y];
-    if let Some(p) = peak {
-        cuts.push(p.limit_kwh - y);
-    }
+fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, shaping: &Shaping) -> (f64, f64) {
+    let mut best = (shaping.cost(y, grid), 0.0);
+    let cuts = shaping
+        .kinks()
+        .iter()
+        .map(|k| k - y)
+        .chain(std::iter::once(fold.cap_kwh));
     for s in cuts {
         if s > 0.0 && s <= fold.cap_kwh {
-            let v = grid_cost(y + s, grid, peak) - fold.mu * s;
+            let v = shaping.cost(y + s, grid) - fold.mu * s;
             if v < best.0 - 1e-12 {
                 best = (v, s);
             }
@@ -147,16 +129,19 @@ fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, peak: Option<PeakPenalty
 }
 
 /// φ(Δ): cost of changing the state of charge by Δ when the rest of the bus nets `other` kWh
-/// (with flexible load folded in at a shadow price when `fold` is given).
+/// (with flexible load folded in at a shadow price when `fold` is given); charging draws at
+/// most `charge_cap_kwh` from the bus.
 fn stage_cost(
     s: &Storage,
     other: f64,
     grid: &GridPrices,
-    peak: Option<PeakPenalty>,
+    shaping: &Shaping,
     wear: f64,
     fold: Option<Folded>,
+    charge_cap_kwh: f64,
 ) -> Pwl {
-    let (lo, hi) = (-s.power_kwh / s.eta_discharge, s.power_kwh * s.eta_charge);
+    let charge_kwh = s.power_kwh.min(charge_cap_kwh.max(0.0));
+    let (lo, hi) = (-s.power_kwh / s.eta_discharge, charge_kwh * s.eta_charge);
     let bus = |d: f64| {
         if d >= 0.0 {
             d / s.eta_charge
@@ -167,12 +152,12 @@ fn stage_cost(
     let value = |d: f64| {
         let y = other + bus(d);
         let grid_part = match fold {
-            Some(f) => folded_cost(y, f, grid, peak).0,
-            None => grid_cost(y, grid, peak),
+            Some(f) => folded_cost(y, f, grid, shaping).0,
+            None => shaping.cost(y, grid),
         };
         grid_part + wear * bus(d).abs()
     };
-    // Δ where the bus crosses 0 or the peak limit.
+    // Δ where the bus crosses a kink of the exchange cost.
     let inverse = |y: f64| {
         let needed = y - other;
         if needed >= 0.0 {
@@ -181,14 +166,11 @@ fn stage_cost(
             needed / s.eta_discharge
         }
     };
-    let mut xs = vec![lo, 0.0, hi, inverse(0.0)];
-    if let Some(p) = peak {
-        xs.push(inverse(p.limit_kwh));
-    }
-    if let Some(f) = fold {
-        xs.push(inverse(-f.cap_kwh));
-        if let Some(p) = peak {
-            xs.push(inverse(p.limit_kwh - f.cap_kwh));
+    let mut xs = vec![lo, 0.0, hi];
+    for &k in shaping.kinks() {
+        xs.push(inverse(k));
+        if let Some(f) = fold {
+            xs.push(inverse(k - f.cap_kwh));
         }
     }
     xs.retain(|x| *x >= lo && *x <= hi);
@@ -206,6 +188,7 @@ fn schedule_storage(
     terminal_min: f64,
     other_kwh: &[f64],
     fold: Option<&[Option<Folded>]>,
+    charge_cap_kwh: Option<&[f64]>,
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>, bool, f64) {
     let n = other_kwh.len();
     let stages: Vec<Pwl> = (0..n)
@@ -214,9 +197,10 @@ fn schedule_storage(
                 s,
                 other_kwh[t],
                 &w.prices[t],
-                w.peak,
+                w.shaping,
                 w.wear_per_kwh,
                 fold.and_then(|f| f[t]),
+                charge_cap_kwh.map_or(f64::INFINITY, |c| c[t]),
             )
         })
         .collect();
@@ -314,16 +298,14 @@ fn place_flex(w: &Window, other_kwh: &[f64], flex: &mut [f64]) -> (bool, Vec<f64
         for t in g.start..g.end {
             let cap = w.flex_cap_kwh[t];
             let y0 = other_kwh[t];
-            let mut cuts = vec![0.0, cap, -y0];
-            if let Some(p) = w.peak {
-                cuts.push(p.limit_kwh - y0);
-            }
+            let mut cuts: Vec<f64> = w.shaping.kinks().iter().map(|k| k - y0).collect();
+            cuts.extend([0.0, cap]);
             cuts.retain(|c| *c >= 0.0 && *c <= cap);
             cuts.sort_by(f64::total_cmp);
             for pair in cuts.windows(2) {
                 let len = pair[1] - pair[0];
                 if len > 1e-12 {
-                    let cost = |s: f64| grid_cost(y0 + s, &w.prices[t], w.peak);
+                    let cost = |s: f64| w.shaping.cost(y0 + s, &w.prices[t]);
                     pieces.push(((cost(pair[1]) - cost(pair[0])) / len, t, len));
                 }
             }
@@ -359,7 +341,7 @@ fn window_cost(w: &Window, flex: &[f64], charge: &[Vec<f64>], discharge: &[Vec<f
         .map(|t| {
             let battery: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] - d[t]).sum();
             let throughput: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] + d[t]).sum();
-            grid_cost(w.base_kwh[t] + flex[t] + battery, &w.prices[t], w.peak)
+            w.shaping.cost(w.base_kwh[t] + flex[t] + battery, &w.prices[t])
                 + w.wear_per_kwh * throughput
         })
         .sum()
@@ -416,7 +398,8 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 })
                 .collect();
             let (s, now, terminal) = w.storage[g];
-            let (c, d, o, r, _) = schedule_storage(w, &s, now, terminal, &other, folded);
+            let cap = w.charge_cap_kwh.map(|c| c[g].as_slice());
+            let (c, d, o, r, _) = schedule_storage(w, &s, now, terminal, &other, folded, cap);
             charge[g] = c;
             discharge[g] = d;
             soc[g] = o;
@@ -492,7 +475,15 @@ pub(crate) fn solve(w: &Window) -> Plan {
             let fold = fold_for(mu);
             let (st, now, terminal) = w.storage[0];
             let (.., relaxed, value) =
-                schedule_storage(w, &st, now, terminal, w.base_kwh, Some(&fold));
+                schedule_storage(
+                    w,
+                    &st,
+                    now,
+                    terminal,
+                    w.base_kwh,
+                    Some(&fold),
+                    w.charge_cap_kwh.map(|c| c[0].as_slice()),
+                );
             let bound = value
                 + w.flex_groups
                     .iter()

@@ -184,6 +184,7 @@ fn model_report(
         gain_split: None,
         value_of_perfect_information: None,
         energy,
+        peaks: behaviour.peaks.clone(),
         members,
     }
 }

@@ -2,8 +2,9 @@
 //! throughput, grid exchange through the community meter, unserved energy and p-MAS classes.
 
 use crate::community::Member;
-use crate::coordinator::{connection_kw, LoadClass, MemberStep};
+use crate::coordinator::MemberStep;
 
+use super::peaks::{PeakReport, Peaks, Rating};
 use super::{EnergyReport, FlowSeries, FlowStep};
 
 /// Where a step is: the window's members, the step in the run (`t`) and in the window (`lt`).
@@ -21,6 +22,8 @@ pub(super) struct At<'a> {
     pub island_price_per_kwh: f64,
     /// Each member's battery wear, ₹ per kWh discharged (0 without a battery).
     pub wear_per_kwh: &'a [f64],
+    /// The step is in the tariff's peak window (coincident peak).
+    pub coincident: bool,
 }
 
 /// Running energy totals of one behaviour.
@@ -29,15 +32,20 @@ pub(super) struct Flows {
     e: EnergyReport,
     pv_used: f64,
     series: FlowSeries,
+    peaks: Peaks,
+    /// Each member's share of the transformer, kW.
+    shares_kw: Vec<f64>,
 }
 
 impl Flows {
-    pub fn new(axis: crate::time_axis::TimeAxis) -> Self {
+    pub fn new(axis: crate::time_axis::TimeAxis, rating: Rating, shares_kw: Vec<f64>) -> Self {
         Self {
             axis,
             e: EnergyReport::default(),
             pv_used: 0.0,
             series: FlowSeries::default(),
+            peaks: Peaks::new(axis, rating),
+            shares_kw,
         }
     }
 
@@ -70,11 +78,13 @@ impl Flows {
                 import += imp;
                 export += exp;
             }
-            let r = imp / hours / connection_kw(&members[k]);
-            let class = LoadClass::ALL
-                .iter()
-                .position(|c| *c == LoadClass::of_ratio(r))
-                .unwrap_or(0);
+            if !grid_up {
+                continue;
+            }
+            let share = self.shares_kw[k];
+            self.peaks.add_node(imp / hours, share);
+            let r = if share > 0.0 { imp / hours / share } else { 0.0 };
+            let class = self.peaks.class(r).index();
             self.e.load_class_counts[class] += 1;
             if self.e.load_class_counts_by_month.len() <= month {
                 self.e.load_class_counts_by_month.resize(month + 1, [0; 5]);
@@ -100,7 +110,10 @@ impl Flows {
         self.e.grid_export_kwh += export;
         self.pv_used += steps.iter().map(|s| s.pv_kw * hours).sum::<f64>() - export;
         if grid_up {
-            self.e.peak_import_kw = self.e.peak_import_kw.max(import / hours);
+            // The transformer carries every member's net, whatever the market.
+            let exchange: f64 = steps.iter().map(|s| s.net_kw).sum();
+            self.peaks.add_step(t, exchange, at.coincident);
+            self.e.peak_import_kw = self.e.peak_import_kw.max(exchange);
         }
         self.e.energy_not_served_kwh += unserved;
         self.e.unserved_value += unserved * voll_per_kwh;
@@ -109,11 +122,11 @@ impl Flows {
         }
     }
 
-    pub fn finish(mut self) -> (EnergyReport, FlowSeries) {
+    pub fn finish(mut self) -> (EnergyReport, FlowSeries, PeakReport) {
         let share = |a: f64, b: f64| (b > 0.0).then(|| a / b);
         self.e.self_consumption = share(self.pv_used, self.e.pv_kwh);
         let served = self.e.load_kwh - self.e.energy_not_served_kwh;
         self.e.self_sufficiency = share(served - self.e.grid_import_kwh, self.e.load_kwh);
-        (self.e, self.series)
+        (self.e, self.series, self.peaks.finish())
     }
 }

@@ -30,7 +30,7 @@ pub(super) type EmsWindow<'a> = Vec<Option<CloudSim<'a>>>;
 /// community terms (peak penalty, faults).
 pub(super) fn home_ems_settings(coordinator: &CoordinatorSettings) -> CoordinatorSettings {
     CoordinatorSettings {
-        peak_penalty_per_kwh: 0.0,
+        peak: crate::coordinator::PeakControl::default(),
         faults: Vec::new(),
         ..coordinator.clone()
     }

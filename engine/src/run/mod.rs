@@ -13,12 +13,14 @@ mod flows;
 mod homes;
 mod ledger;
 mod mla;
+mod peaks;
 mod report;
 mod series;
 mod simulate;
 mod source;
 
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
+pub use peaks::{PeakReport, DURATION_POINTS};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
 use crate::accounting::Baseline;
@@ -85,7 +87,8 @@ pub fn run_with_options(
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
-    let mut simulation = Simulation::new(scenario, source.members(), &prices, options);
+    let rating = transformer_rating(scenario, &source, &prices)?;
+    let mut simulation = Simulation::new(scenario, source.members(), &prices, options, rating, false);
     for window in windows(scenario, &source, options) {
         let community = source.window(scenario, window.w0, window.w1)?;
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
@@ -99,6 +102,38 @@ pub fn run_with_options(
     let report = assemble::report(&context, simulation.finish());
     progress(1.0);
     Ok(report)
+}
+
+/// The transformer the run is measured against: the scenario's, or the smallest standard rating
+/// that carries no sharing's peak at 80% (a homes-alone pass finds that peak first).
+fn transformer_rating(
+    scenario: &Scenario,
+    source: &Source,
+    prices: &[crate::market::GridPrices],
+) -> Result<peaks::Rating, ScenarioError> {
+    let peak = &scenario.settings.peak;
+    let rating = |kva: f64| peaks::Rating {
+        kva,
+        kw: peak.rating_kw(kva),
+        thresholds: peak.class_thresholds,
+        demand_charge_per_kw: peak.demand_charge_per_kw,
+    };
+    if let Some(kva) = scenario.settings.transformer_kva {
+        return Ok(rating(kva));
+    }
+    let unrated = peaks::Rating {
+        kva: 0.0,
+        kw: f64::INFINITY,
+        ..rating(0.0)
+    };
+    let options = RunOptions::SETTLE_ONLY;
+    let mut homes = Simulation::new(scenario, source.members(), prices, options, unrated, true);
+    for window in windows(scenario, source, options) {
+        let community = source.window(scenario, window.w0, window.w1)?;
+        homes.window(&community, prices, window, &mut |_| {}, None)?;
+    }
+    let peak_kw = homes.finish().alone.peaks.peak_import_kw;
+    Ok(rating(crate::transformer::default_kva(peak_kw)))
 }
 
 /// The run streams through windows of a week (a generated community is generated one window

@@ -69,7 +69,7 @@ pub struct EnergyReport {
     pub self_consumption: Option<f64>,
     /// Load met by local PV and batteries / load.
     pub self_sufficiency: Option<f64>,
-    /// Highest grid import in one step, kW.
+    /// Highest import through the transformer in one step (every member netted), kW.
     pub peak_import_kw: f64,
     /// Load not served during grid outages, kWh.
     pub energy_not_served_kwh: f64,
@@ -80,7 +80,8 @@ pub struct EnergyReport {
     /// Battery wear of every member's battery under this behaviour, ₹.
     #[serde(default)]
     pub battery_wear_cost: f64,
-    /// Member-steps in each p-MAS load class (underloaded … severely overloaded).
+    /// Member-steps (grid up) in each p-MAS node class by import over the member's share of
+    /// the transformer (underloaded … severely overloaded).
     pub load_class_counts: [u64; 5],
     /// The same counts month by month (index 0 = the run's first month).
     pub load_class_counts_by_month: Vec<[u64; 5]>,
@@ -198,6 +199,9 @@ pub struct ModelReport {
     pub value_of_perfect_information: Option<f64>,
     /// Energy flows.
     pub energy: EnergyReport,
+    /// The transformer's view: peaks, hours over the rating, loading classes.
+    #[serde(default)]
+    pub peaks: super::PeakReport,
     /// Per-member bills.
     pub members: Vec<MemberBill>,
 }

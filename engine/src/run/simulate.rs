@@ -9,8 +9,8 @@
 
 use crate::community::{Community, Member};
 use crate::coordinator::{
-    connection_kw, CloudSim, CloudState, CoordinatorSettings, Forecast, LoadClass, MemberStep,
-    SolverStats,
+    node_shares_kw, CloudSim, CloudState, CoordinatorSettings, Forecast,
+    LoadClass, MemberStep, PeakControl, SolverStats,
 };
 use crate::market::{GridPrices, RuleId, SupplyDemandRatio};
 use crate::metrics::SettlementReport;
@@ -21,6 +21,7 @@ use super::best::best_possible_bill;
 use super::flows::{At, Flows};
 use super::homes::{home_ems_settings, EmsWindow, HomesAlone};
 use super::ledger::Ledger;
+use super::peaks::{PeakReport, Rating};
 use super::{EnergyReport, FlowSeries, Model, RunOptions, SeriesSink};
 use crate::accounting::Baseline;
 
@@ -47,13 +48,14 @@ pub(super) struct Closed {
     pub energy: EnergyReport,
     pub series: FlowSeries,
     pub ledger: Ledger,
+    pub peaks: PeakReport,
 }
 
 impl Books {
-    fn new(settler: Settler, scenario: &Scenario, n: usize) -> Self {
+    fn new(settler: Settler, scenario: &Scenario, n: usize, rating: Rating, shares: &[f64]) -> Self {
         Self {
             settler,
-            flows: Flows::new(scenario.axis),
+            flows: Flows::new(scenario.axis, rating, shares.to_vec()),
             ledger: Ledger::new(n),
         }
     }
@@ -86,13 +88,14 @@ impl Books {
     }
 
     fn close(self, aggregator_return: f64) -> Closed {
-        let (mut energy, series) = self.flows.finish();
+        let (mut energy, series, peaks) = self.flows.finish();
         energy.battery_wear_cost = self.ledger.total_wear();
         Closed {
             settlement: self.settler.finish(aggregator_return),
             energy,
             series,
             ledger: self.ledger,
+            peaks,
         }
     }
 }
@@ -138,6 +141,8 @@ pub(super) struct Simulation<'s> {
     net: Vec<f64>,
     best_bill: f64,
     previous_window_start: usize,
+    /// Whether each step is in the tariff's peak window.
+    coincident: Vec<bool>,
 }
 
 /// One coordinated community carried across windows.
@@ -147,48 +152,41 @@ pub(super) struct Coordinated {
     books: Books,
     /// The members' flows of the last step.
     pub steps: Vec<MemberStep>,
-    limit_kw: f64,
 }
 
 impl Coordinated {
     fn new(settings: CoordinatorSettings, books: Books, members: &[Member]) -> Self {
-        let limit_kw: f64 = settings.community_limit_share
-            * members
-                .iter()
-                .filter(|m| m.participates)
-                .map(connection_kw)
-                .sum::<f64>();
         Self {
             settings,
             state: None,
             books,
             steps: vec![MemberStep::default(); members.len()],
-            limit_kw,
         }
     }
 
-    /// The coordinator's dispatch of one step, settled by SDR with p-MAS contribution weights.
+    /// The coordinator's dispatch of one step, settled by SDR with p-MAS contribution weights
+    /// (γ from the community's class by transformer loading). `homes_kw`: what the homes alone
+    /// drew through the transformer this step (the do-no-harm reference).
     fn step(
         &mut self,
         at: &At<'_>,
         sim: &mut CloudSim<'_>,
+        homes_kw: f64,
         net: &mut [f64],
     ) -> Result<(), ScenarioError> {
+        if at.grid_up {
+            sim.observe_homes_import(homes_kw);
+        }
         sim.step(at.lt, &mut self.steps);
         let coordinated: Vec<bool> = self.steps.iter().map(|s| s.coordinated).collect();
-        let community_import: f64 = self
-            .steps
-            .iter()
-            .zip(&coordinated)
-            .filter(|(_, c)| **c)
-            .map(|(s, _)| s.net_kw)
-            .sum::<f64>()
-            .max(0.0);
-        let class = LoadClass::of_ratio(if self.limit_kw > 0.0 {
-            community_import / self.limit_kw
+        let exchange: f64 = self.steps.iter().map(|s| s.net_kw).sum::<f64>();
+        let peak = &self.settings.peak;
+        let loading = if at.grid_up && peak.rating_kw.is_finite() && peak.rating_kw > 0.0 {
+            exchange.abs() / peak.rating_kw
         } else {
             0.0
-        });
+        };
+        let class = LoadClass::of_ratio_with(loading, &peak.class_thresholds);
         self.books.settler.set_participation(&coordinated);
         self.books
             .settler
@@ -215,15 +213,32 @@ pub(super) struct Outcome {
 }
 
 impl<'s> Simulation<'s> {
+    /// `rating`: the transformer the peaks are measured against; `homes_only`: simulate only
+    /// the homes alone (sizing the default transformer).
     pub fn new(
         scenario: &'s Scenario,
         members: &[Member],
         prices: &[GridPrices],
         options: RunOptions,
+        rating: Rating,
+        homes_only: bool,
     ) -> Self {
         let axis = scenario.axis;
         let n = members.len();
         let settings = &scenario.settings;
+        let shares = node_shares_kw(
+            rating.kw,
+            &members.iter().map(crate::coordinator::connection_kw).collect::<Vec<_>>(),
+        );
+        let peak = &settings.peak;
+        let peak_control = PeakControl {
+            rating_kw: rating.kw,
+            do_no_harm: peak.do_no_harm,
+            valley_filling: peak.valley_filling,
+            import_cap_kw: peak.import_cap_kw,
+            demand_charge_per_kw: peak.demand_charge_per_kw,
+            class_thresholds: peak.class_thresholds,
+        };
         let participates: Vec<bool> = members.iter().map(|m| m.participates).collect();
         let wear = settings.battery_wear;
         let wear_per_kwh: Vec<f64> = members
@@ -238,12 +253,19 @@ impl<'s> Simulation<'s> {
                     .filter_map(|m| m.battery),
             ),
             island_together: settings.community_islanding,
+            peak: peak_control,
             ..settings.coordinator.clone()
         };
         let baseline = settings.baseline.resolve(prices);
         let ems = baseline == Baseline::HomeEms;
         let pool: Vec<usize> = (0..n).filter(|&k| participates[k]).collect();
-        let islands_together = settings.community_islanding && pool.len() > 1;
+        let islands_together = settings.community_islanding && pool.len() > 1 && !homes_only;
+        let options = if homes_only {
+            RunOptions::SETTLE_ONLY
+        } else {
+            options
+        };
+        let books = |settler: Settler| Books::new(settler, scenario, n, rating, &shares);
         let all_rules =
             || Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
         let cloud_settler = || {
@@ -271,22 +293,14 @@ impl<'s> Simulation<'s> {
             islanding: islands_together.then(|| HomesAlone::pooled(members, pool, ems)),
             baseline,
             ems_settings: home_ems_settings(&coordinator),
-            alone: Books::new(all_rules(), scenario, n),
-            shared: islands_together.then(|| Books::new(all_rules(), scenario, n)),
-            cloud: options.cloud.then(|| {
-                Coordinated::new(
-                    coordinator.clone(),
-                    Books::new(cloud_settler(), scenario, n),
-                    members,
-                )
-            }),
-            oracle: with_oracle.then(|| {
-                Coordinated::new(
-                    oracle_settings,
-                    Books::new(cloud_settler(), scenario, n),
-                    members,
-                )
-            }),
+            alone: books(all_rules()),
+            shared: islands_together.then(|| books(all_rules())),
+            cloud: options
+                .cloud
+                .then(|| Coordinated::new(coordinator.clone(), books(cloud_settler()), members)),
+            oracle: with_oracle
+                .then(|| Coordinated::new(oracle_settings, books(cloud_settler()), members)),
+            coincident: super::peaks::coincident_window(prices, &axis),
             best_coordinator: coordinator,
             participates,
             net: vec![0.0; n],
@@ -321,6 +335,7 @@ impl<'s> Simulation<'s> {
                 voll_per_kwh: settings.value_of_lost_load.per_kwh(grid),
                 island_price_per_kwh: settings.island_price.per_kwh(grid),
                 wear_per_kwh: &wear_per_kwh,
+                coincident: self.coincident.get(t).copied().unwrap_or(false),
             };
             self.step(&at, &mut sims, series.as_deref_mut(), progress)?;
         }
@@ -417,12 +432,13 @@ impl<'s> Simulation<'s> {
         progress: &mut dyn FnMut(f64),
     ) -> Result<(), ScenarioError> {
         self.step_homes(at, &mut sims.ems, &mut sims.ems_islanding)?;
+        let homes_kw: f64 = self.homes.steps.iter().map(|s| s.net_kw).sum();
         for (c, sim) in [
             (&mut self.cloud, &mut sims.cloud),
             (&mut self.oracle, &mut sims.oracle),
         ] {
             if let (Some(c), Some(sim)) = (c.as_mut(), sim.as_mut()) {
-                c.step(at, sim, &mut self.net)?;
+                c.step(at, sim, homes_kw, &mut self.net)?;
             }
         }
         if let Some(sink) = series {
