@@ -27,6 +27,8 @@ pub const DAYS_PER_YEAR: u32 = 365;
 pub const MAX_PRICE_PER_KWH: f64 = 1000.0;
 /// Longest coordinator horizon, days.
 pub const MAX_HORIZON_DAYS: usize = 7;
+/// Highest demand charge, ₹ per kW of monthly maximum import (Indian HT tariffs: ₹100–500).
+pub const MAX_DEMAND_CHARGE_PER_KW: f64 = 10_000.0;
 /// Largest transformer rating, kVA.
 pub const MAX_TRANSFORMER_KVA: f64 = 100_000.0;
 /// Flexible load runs at 1× (evenly) up to this multiple of its daily average power.
@@ -157,6 +159,46 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
     };
     let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
     check_coordinator(&scenario.settings.coordinator, &scenario.axis, &ids)?;
+    check_peak(scenario.settings.transformer_kva, &scenario.settings.peak)?;
+    Ok(())
+}
+
+/// The transformer and the peak settings: a rating above 0, a power factor in (0, 1],
+/// ascending class thresholds, a demand charge and an import cap within range.
+pub fn check_peak(
+    transformer_kva: Option<f64>,
+    p: &crate::transformer::PeakSettings,
+) -> Result<(), LimitError> {
+    if let Some(kva) = transformer_kva {
+        positive(
+            || "settings.transformer_kva".into(),
+            kva,
+            MAX_TRANSFORMER_KVA,
+            " kVA",
+        )?;
+    }
+    let field = |name: &str| format!("settings.peak.{name}");
+    positive(|| field("power_factor"), p.power_factor, 1.0, "")?;
+    let mut low = 0.0;
+    for (i, t) in p.class_thresholds.iter().enumerate() {
+        let note = " (thresholds ascending, share of the rating)";
+        within(
+            || field(&format!("class_thresholds[{i}]")),
+            *t,
+            (low, 10.0),
+            note,
+        )?;
+        low = *t;
+    }
+    within(
+        || field("demand_charge_per_kw"),
+        p.demand_charge_per_kw,
+        (0.0, MAX_DEMAND_CHARGE_PER_KW),
+        " ₹/kW",
+    )?;
+    if let Some(cap) = p.import_cap_kw {
+        positive(|| field("import_cap_kw"), cap, MAX_TRANSFORMER_KVA, " kW")?;
+    }
     Ok(())
 }
 

@@ -9,8 +9,8 @@ use crate::coordinator::LoadClass;
 /// Standard distribution-transformer ratings, kVA (single-phase pole-mounted 10/16/25, then
 /// the IS 1180 three-phase series).
 pub const STANDARD_KVA: [f64; 17] = [
-    10.0, 16.0, 25.0, 63.0, 100.0, 160.0, 200.0, 250.0, 315.0, 400.0, 500.0, 630.0, 1000.0,
-    1250.0, 1600.0, 2000.0, 2500.0,
+    10.0, 16.0, 25.0, 63.0, 100.0, 160.0, 200.0, 250.0, 315.0, 400.0, 500.0, 630.0, 1000.0, 1250.0,
+    1600.0, 2000.0, 2500.0,
 ];
 
 /// The default transformer carries no sharing's peak at this share of its rating.
@@ -44,6 +44,9 @@ pub fn smaller_kva(kva: f64) -> f64 {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PeakSettings {
+    /// p-MAS peak coordination: the coordinator holds the transformer's rating and the
+    /// do-no-harm level (off: cloud-P2P minimises cost alone, the report still measures peaks).
+    pub coordination: bool,
     /// Power factor of the community's load: the transformer carries kVA × pf of real power.
     pub power_factor: f64,
     /// Loading thresholds (share of the rating) of the lightly, normally, overloaded and
@@ -57,13 +60,15 @@ pub struct PeakSettings {
     /// Demand charge on the community's monthly maximum import, ₹/kW (0 = none). The
     /// coordinator searches the import cap that minimises energy cost plus this charge.
     pub demand_charge_per_kw: f64,
-    /// An explicit cap on the coordinated import, kW (None: the rating and do-no-harm).
+    /// An explicit cap on the coordinated import, kW, in place of the rating and do-no-harm
+    /// (the cost-vs-peak frontier sets it).
     pub import_cap_kw: Option<f64>,
 }
 
 impl Default for PeakSettings {
     fn default() -> Self {
         Self {
+            coordination: true,
             power_factor: 0.95,
             class_thresholds: LoadClass::THRESHOLDS,
             do_no_harm: true,

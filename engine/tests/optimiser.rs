@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{lp_optimum, Case};
+use common::{lp_optimum, lp_with_demand_charge, Case};
 use engine::community::{generate, CommunitySpec, Site};
 use engine::coordinator::{optimise_whole_horizon, PeakPenalty, WholeHorizon};
 use engine::tariff::TariffPreset;
@@ -50,6 +50,7 @@ fn check(
         step_hours: 1.0,
         prices: &c.prices,
         peak,
+        demand_charge_per_kw: 0.0,
         wear_per_kwh: wear,
         flex_power_multiple: 4.0,
         batteries: &c.batteries,
@@ -123,6 +124,7 @@ fn battery_only_and_flex_only_are_exact() {
             step_hours: 1.0,
             prices: &c.prices,
             peak: None,
+            demand_charge_per_kw: 0.0,
             wear_per_kwh: 0.1,
             flex_power_multiple: 4.0,
             batteries: &c.batteries,
@@ -133,5 +135,75 @@ fn battery_only_and_flex_only_are_exact() {
             "{mode}: ours {} LP {lp}",
             ours.cost
         );
+    }
+}
+
+/// With a demand charge the cap search's optimum is within 0.5% of the LP with the maximum
+/// import as a variable, on 2–7-day windows of both villages and tariffs.
+#[test]
+fn demand_charge_search_matches_the_lp_with_a_max_import_variable() {
+    for (site, first_day, days, preset, charge) in [
+        (Site::CompositeNorth, 150, 2, TariffPreset::Study, 150.0),
+        (
+            Site::WarmHumidSouth,
+            120,
+            3,
+            TariffPreset::IndianTimeOfDay,
+            300.0,
+        ),
+        (
+            Site::CompositeNorth,
+            200,
+            7,
+            TariffPreset::IndianTimeOfDay,
+            100.0,
+        ),
+        (Site::WarmHumidSouth, 30, 5, TariffPreset::FlatRetail, 250.0),
+    ] {
+        let c = case(site, first_day, days, preset);
+        let wear = 0.1;
+        let ours = optimise_whole_horizon(&WholeHorizon {
+            base_kwh: &c.base,
+            flex_kwh: &c.flex,
+            steps_per_day: 24,
+            step_hours: 1.0,
+            prices: &c.prices,
+            peak: None,
+            demand_charge_per_kw: charge,
+            wear_per_kwh: wear,
+            flex_power_multiple: 4.0,
+            batteries: &c.batteries,
+        });
+        let lp = lp_with_demand_charge(&c, None, wear, 4.0, charge);
+        let gap = (ours.cost - lp) / lp.abs().max(1.0);
+        let uncapped = optimise_whole_horizon(&WholeHorizon {
+            base_kwh: &c.base,
+            flex_kwh: &c.flex,
+            steps_per_day: 24,
+            step_hours: 1.0,
+            prices: &c.prices,
+            peak: None,
+            demand_charge_per_kw: 0.0,
+            wear_per_kwh: wear,
+            flex_power_multiple: 4.0,
+            batteries: &c.batteries,
+        });
+        let uncapped_peak = uncapped.net_kwh.iter().copied().fold(0.0, f64::max);
+        eprintln!(
+            "{site:?} day {first_day}+{days} {preset:?} ₹{charge}/kW: ours {:.3} (cap {:.2} kW, \
+             uncapped peak {uncapped_peak:.2} kW, {} solves), LP {lp:.3}, gap {:.4}%",
+            ours.cost,
+            ours.cap_kw.unwrap_or(f64::NAN),
+            ours.solves,
+            100.0 * gap
+        );
+        assert!(
+            gap.abs() <= 5e-3,
+            "gap {:.3}% (ours {}, LP {lp})",
+            100.0 * gap,
+            ours.cost
+        );
+        // The charge bought a lower peak than the energy optimum's.
+        assert!(ours.cap_kw.unwrap() < uncapped_peak - 0.1);
     }
 }

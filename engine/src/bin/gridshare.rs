@@ -148,6 +148,18 @@ enum Command {
         /// Whether the community islands together in outages (under every sharing model).
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
         community_islanding: bool,
+        /// The community's transformer, kVA (default: the smallest standard rating, 10, 16,
+        /// 25, 63, 100 … kVA, that carries no sharing's peak at 80%).
+        #[arg(long, value_name = "KVA")]
+        transformer_kva: Option<f64>,
+        /// The stressed preset: today's transformer, with 15% of homes adding an
+        /// air-conditioner and 10% charging an e-rickshaw.
+        #[arg(long)]
+        stressed: bool,
+        /// Demand charge on the community's monthly maximum import, ₹/kW (the coordinator
+        /// searches the import cap that minimises energy cost plus this charge).
+        #[arg(long, value_name = "RS_PER_KW")]
+        demand_charge: Option<f64>,
         /// Where to write the scenario.
         #[arg(long, value_name = "S.json")]
         out: PathBuf,
@@ -168,6 +180,14 @@ enum Command {
         /// grid outages it excludes the unserved part, which the report totals).
         #[arg(long, value_name = "SERIES.csv")]
         series: Option<PathBuf>,
+        /// Run with this transformer instead of the scenario's, kVA.
+        #[arg(long, value_name = "KVA")]
+        transformer_kva: Option<f64>,
+        /// Also write the cost of a flatter peak: the participants' perfect-foresight cost
+        /// against an import cap (the energy optimum's peak, then 90% … 50% of it), with the
+        /// shadow price at the scenario's own level.
+        #[arg(long, value_name = "FRONTIER.json")]
+        frontier: Option<PathBuf>,
     },
 }
 
@@ -268,6 +288,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             steps_per_day,
             forecast,
             community_islanding,
+            transformer_kva,
+            stressed,
+            demand_charge,
             out,
         } => {
             let spec = community.spec();
@@ -286,12 +309,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
             scenario
                 .validate()
                 .map_err(|e| Failure::Input(format!("--steps-per-day: {e}")))?;
+            scenario.settings.transformer_kva = transformer_kva;
+            if let Some(charge) = demand_charge {
+                scenario.settings.peak.demand_charge_per_kw = charge;
+            }
+            scenario.validate().map_err(|e| {
+                let flag = if transformer_kva
+                    .is_some_and(|k| !(k > 0.0 && k <= engine::limits::MAX_TRANSFORMER_KVA))
+                {
+                    "--transformer-kva"
+                } else {
+                    "--demand-charge"
+                };
+                Failure::Input(format!("{flag}: {e}"))
+            })?;
+            if stressed {
+                scenario = engine::run::stressed(&scenario)
+                    .map_err(|e| Failure::Input(format!("--stressed: {e}")))?;
+            }
             write_all(&[(out.as_path(), scenario.to_json())])
         }
         Command::Run {
             scenario,
             out,
             series,
+            transformer_kva,
+            frontier,
         } => {
             let bytes = read(&scenario)?;
             let text = String::from_utf8(bytes).map_err(|_| {
@@ -309,6 +352,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     _ => format!("{}: {e}", file_name(&scenario)),
                 })
             })?;
+            let mut parsed = parsed;
+            if let Some(kva) = transformer_kva {
+                parsed.settings.transformer_kva = Some(kva);
+                engine::limits::check_peak(Some(kva), &parsed.settings.peak)
+                    .map_err(|e| Failure::Input(format!("--transformer-kva: {e}")))?;
+            }
             let mut rows = String::new();
             let report = if series.is_some() {
                 rows.push_str(
@@ -344,12 +393,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
             let json = serde_json::to_string_pretty(&report)
                 .map_err(|e| Failure::Io(format!("cannot serialise the report: {e}")))?;
+            let frontier_result = match &frontier {
+                Some(_) => Some(
+                    engine::run::peak_frontier(&parsed, &mut |_| {})
+                        .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?,
+                ),
+                None => None,
+            };
             let mut outputs = vec![(out.as_path(), json)];
             if let Some(path) = &series {
                 outputs.push((path.as_path(), rows));
             }
+            if let (Some(path), Some(f)) = (&frontier, &frontier_result) {
+                let text = serde_json::to_string_pretty(f)
+                    .map_err(|e| Failure::Io(format!("cannot serialise the frontier: {e}")))?;
+                outputs.push((path.as_path(), text));
+            }
             write_all(&outputs)?;
             print!("{}", summary(&report));
+            print!("{}", peak_summary(&report));
+            if let Some(f) = &frontier_result {
+                print!("{}", frontier_summary(f));
+            }
             Ok(())
         }
     }
@@ -401,6 +466,69 @@ fn summary(report: &engine::run::RunReport) -> String {
     out.push_str(
         "cost = bills + energy not served at the VoLL + battery wear; worse = members costing more than alone\n",
     );
+    out
+}
+
+/// The transformer's view of every model: peaks, hours over the rating, the p-MAS classes.
+fn peak_summary(report: &engine::run::RunReport) -> String {
+    let Some(first) = report.models.first() else {
+        return String::new();
+    };
+    let p0 = &first.peaks;
+    let mut out = format!(
+        "transformer {:.0} kVA = {:.1} kW at its power factor\n{:<22} {:>9} {:>9} {:>10} {:>8} {:>8} {:>8}  community-hours by class (under/light/normal/over/severe)\n",
+        p0.transformer_kva, p0.rating_kw, "model", "peak kW", "export kW", "coinc. kW", "max %", "h >80%", "h >100%"
+    );
+    for m in &report.models {
+        let p = &m.peaks;
+        let c = p.community_class_counts;
+        out.push_str(&format!(
+            "{:<22} {:>9.2} {:>9.2} {:>10.2} {:>7.0}% {:>8.0} {:>8.0}  {}/{}/{}/{}/{}\n",
+            m.model.label(),
+            p.peak_import_kw,
+            p.peak_export_kw,
+            p.coincident_peak_kw,
+            100.0 * p.max_loading,
+            p.hours_over_80pct,
+            p.hours_over_rating,
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4]
+        ));
+    }
+    if report.models.iter().all(|m| m.peaks.max_loading < 0.8) {
+        out.push_str(&format!(
+            "max loading {:.0}%: the transformer is never congested, p-MAS has nothing to coordinate\n",
+            100.0 * report.models.iter().map(|m| m.peaks.max_loading).fold(0.0, f64::max)
+        ));
+    }
+    out
+}
+
+/// The cost of a flatter peak, as a table.
+fn frontier_summary(f: &engine::run::PeakFrontier) -> String {
+    let mut out = format!(
+        "cost of a flatter peak (perfect foresight, weekly optima, grid always up; rating {:.1} kW)\n{:<16} {:>9} {:>14} {:>9}\n",
+        f.rating_kw, "cap", "peak kW", "cost ₹/year", "h >100%"
+    );
+    for p in &f.points {
+        let cap = match (p.cap_kw, p.chosen) {
+            (Some(c), true) => format!("{c:.2} kW (this)"),
+            (Some(c), false) => format!("{c:.2} kW"),
+            (None, _) => "none".to_string(),
+        };
+        out.push_str(&format!(
+            "{:<16} {:>9.2} {:>14.0} {:>9.0}\n",
+            cap, p.peak_import_kw, p.community_cost, p.hours_over_rating
+        ));
+    }
+    if let Some(price) = f.shadow_price_per_kw {
+        out.push_str(&format!(
+            "shadow price of the peak at this scenario's setting: ₹{price:.0} per kW off the peak\n"
+        ));
+    }
     out
 }
 

@@ -2,12 +2,14 @@
 //! imported from the user's files.
 
 mod appliances;
+mod growth;
 mod persistence;
 mod rng;
 mod site;
 mod solar;
 
 pub use appliances::Archetype;
+pub use growth::{LoadGrowth, E_RICKSHAW_FLEXIBLE_SHARE, STRESSED};
 pub use site::{Climate, Site};
 
 use serde::{Deserialize, Serialize};
@@ -116,6 +118,9 @@ pub struct CommunitySpec {
     /// Changes the user made to single generated members.
     #[serde(default)]
     pub overrides: Vec<MemberOverride>,
+    /// New loads on top of today's (air-conditioners, e-rickshaw charging).
+    #[serde(default, skip_serializing_if = "LoadGrowth::is_none")]
+    pub growth: LoadGrowth,
 }
 
 /// A user's change to one generated member (unset fields keep the generated value).
@@ -196,6 +201,7 @@ impl CommunitySpec {
             battery_share_of_pv: 0.5,
             grid_outages: true,
             overrides: Vec::new(),
+            growth: LoadGrowth::default(),
         }
     }
 
@@ -215,6 +221,11 @@ impl CommunitySpec {
         for (name, value) in [
             ("pv_share", self.pv_share),
             ("battery_share_of_pv", self.battery_share_of_pv),
+            (
+                "growth.air_conditioner_share",
+                self.growth.air_conditioner_share,
+            ),
+            ("growth.e_rickshaw_share", self.growth.e_rickshaw_share),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(CommunityError::Share { name, value });
@@ -441,6 +452,7 @@ fn member_load(
             }
         }
     }
+    let adopted = spec.growth.adopted(spec.seed, k);
     let mut load = vec![0.0; days * spd];
     for (day, day_kw) in load.chunks_exact_mut(spd).enumerate() {
         let month = axis.calendar_month_of(day * spd);
@@ -452,6 +464,8 @@ fn member_load(
             let noise = processes[i].at(&innovations[i][..=lags + day]);
             add_appliance_day(a, temperature, noise, &mut rng, day_kw);
         }
+        spec.growth
+            .add_day(adopted, spec.seed, k, absolute_day, temperature, day_kw);
     }
     load.truncate(axis.steps);
     load
@@ -512,7 +526,13 @@ pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, Comm
                 Vec::new()
             },
             battery: asset.battery,
-            flexible_share: archetype.default_flexible_share(),
+            flexible_share: if spec.growth.adopted(spec.seed, k).1 {
+                archetype
+                    .default_flexible_share()
+                    .max(E_RICKSHAW_FLEXIBLE_SHARE)
+            } else {
+                archetype.default_flexible_share()
+            },
             participates: true,
             hybrid_inverter: None,
         })

@@ -16,6 +16,8 @@ pub(crate) enum Stream {
     Outage = 4,
     Assets = 5,
     LoadNoise = 6,
+    Growth = 7,
+    GrowthDay = 8,
 }
 
 fn splitmix64(mut x: u64) -> u64 {

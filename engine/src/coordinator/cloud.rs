@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cap_search::{search_cap_in, CAP_SEARCH_ITERATIONS};
 use super::forecast::{forecast_into, ProfileCache, Quantity};
 use super::optimiser::{self, FlexGroup, Plan, SolveStatus, Window};
 use super::pmas::{correct_step, exact_penalty_per_kwh, node_shares_kw, StepLevers};
@@ -160,6 +161,7 @@ pub(crate) struct CloudState {
     homes_peak_kw: f64,
     month_peak_kw: f64,
     cap_kw: Option<f64>,
+    last_cap_kw: Option<f64>,
 }
 
 impl CloudState {
@@ -197,6 +199,8 @@ pub(crate) struct CloudSim<'a> {
     month_peak_kw: f64,
     /// Today's import cap from the demand-charge search, kW.
     cap_kw: Option<f64>,
+    /// The last cap the search chose (its warm start), kW.
+    last_cap_kw: Option<f64>,
 }
 
 impl<'a> CloudSim<'a> {
@@ -231,6 +235,7 @@ impl<'a> CloudSim<'a> {
             homes_peak_kw: 0.0,
             month_peak_kw: 0.0,
             cap_kw: None,
+            last_cap_kw: None,
         }
     }
 
@@ -298,6 +303,7 @@ impl<'a> CloudSim<'a> {
             homes_peak_kw: self.homes_peak_kw,
             month_peak_kw: self.month_peak_kw,
             cap_kw: self.cap_kw,
+            last_cap_kw: self.last_cap_kw,
         }
     }
 
@@ -312,6 +318,7 @@ impl<'a> CloudSim<'a> {
         self.homes_peak_kw = state.homes_peak_kw;
         self.month_peak_kw = state.month_peak_kw;
         self.cap_kw = state.cap_kw;
+        self.last_cap_kw = state.last_cap_kw;
         self.day_flex_plan = state
             .day_flex_plan
             .get(shift..)
@@ -494,25 +501,71 @@ impl<'a> CloudSim<'a> {
             .iter()
             .map(|p| p.buy_per_kwh)
             .fold(0.0, f64::max);
-        let penalty = exact_penalty_per_kwh(max_buy, s.wear_per_kwh);
-        let level = self.import_level_kw();
-        let shaping = s
-            .peak
-            .shaping((level - self.forecast_spread_kw(t, end, who)).max(0.5 * level), h, penalty);
-        let window = Window {
-            base_kwh: &base,
-            flex_original_kwh: &flex_original,
-            flex_cap_kwh: &caps,
-            flex_groups: &groups,
-            prices: &self.prices[t..end],
-            shaping: &shaping,
-            charge_cap_kwh: Some(&charge_caps),
-            wear_per_kwh: s.wear_per_kwh,
-            storage: &storage,
-            mu_hint: hint.as_deref(),
-            thorough: true,
+        let charge = s.peak.demand_charge_per_kw;
+        // Exact also against a demand charge: a kWh over the cap costs more than it saves.
+        let penalty = exact_penalty_per_kwh(max_buy, s.wear_per_kwh) + 2.0 * charge / h;
+        let spread = self.forecast_spread_kw(t, end, who);
+        let prices = &self.prices[t..end];
+        let plan_for = |level_kw: f64| {
+            let planned = (level_kw - spread).max(0.5 * level_kw);
+            let shaping = s.peak.shaping(planned, h, penalty);
+            optimiser::solve(&Window {
+                base_kwh: &base,
+                flex_original_kwh: &flex_original,
+                flex_cap_kwh: &caps,
+                flex_groups: &groups,
+                prices,
+                shaping: &shaping,
+                charge_cap_kwh: Some(&charge_caps),
+                wear_per_kwh: s.wear_per_kwh,
+                storage: &storage,
+                mu_hint: hint.as_deref(),
+                thorough: true,
+            })
         };
-        let plan = optimiser::solve(&window);
+        if joint && charge > 0.0 {
+            // The day's import cap: the lowest total of window cost and the month's demand
+            // charge on what the cap adds to this month's peak so far.
+            let level = s.peak.import_level_kw(self.homes_peak_kw);
+            let peak_of = |plan: &Plan| -> f64 {
+                (0..n)
+                    .map(|i| {
+                        base[i]
+                            + plan.flex_kwh.get(i).copied().unwrap_or(0.0)
+                            + plan
+                                .charge_kwh
+                                .iter()
+                                .zip(&plan.discharge_kwh)
+                                .map(|(c, d)| c[i] - d[i])
+                                .sum::<f64>()
+                    })
+                    .fold(0.0, f64::max)
+                    / h
+            };
+            let hi = peak_of(&plan_for(level)).min(level);
+            let month = self.month_peak_kw;
+            let lo = month.min(hi);
+            // Warm start: yesterday's cap ± 30%, in fewer iterations (the whole range on a
+            // month's first day).
+            let (lo, hi, iterations) = match self.last_cap_kw {
+                Some(last) if last > lo && self.cap_kw.is_some() => (
+                    lo.max(0.7 * last),
+                    hi.min(1.3 * last).max(lo.max(0.7 * last)),
+                    CAP_SEARCH_ITERATIONS / 2,
+                ),
+                _ => (lo, hi, CAP_SEARCH_ITERATIONS),
+            };
+            let search = search_cap_in(
+                |cap| plan_for(cap).cost + charge * (cap - month).max(0.0),
+                lo,
+                hi,
+                iterations,
+            );
+            self.cap_kw = Some(search.cap_kw);
+            self.last_cap_kw = Some(search.cap_kw);
+            self.stats.cap_search_solves += search.evaluations + 1;
+        }
+        let plan = plan_for(self.import_level_kw());
         self.stats.solves += 1;
         match plan.status {
             SolveStatus::Optimal => self.stats.optimal += 1,
@@ -544,6 +597,11 @@ impl<'a> CloudSim<'a> {
         if t.is_multiple_of(spd) {
             for k in 0..self.members.len() {
                 self.flex_left[k] = self.day_flex(k, day);
+            }
+            if t > 0 && self.axis.calendar_month_of(t) != self.axis.calendar_month_of(t - 1) {
+                // A new billing month: its demand charge starts from nothing.
+                self.month_peak_kw = 0.0;
+                self.cap_kw = None;
             }
         }
         let down = self.coordinator_down(t);

@@ -1,6 +1,7 @@
 //! The cloud-P2P coordinator: a sliding-horizon optimiser over the community's batteries and
 //! flexible load, p-MAS load classes, and the faults it must survive.
 
+mod cap_search;
 mod cloud;
 mod forecast;
 mod optimiser;
@@ -8,6 +9,7 @@ mod pmas;
 mod pwl;
 mod shaping;
 
+pub use cap_search::{search_cap, search_cap_in, CapSearch, CAP_SEARCH_ITERATIONS};
 pub(crate) use cloud::{island, CloudSim, CloudState};
 pub use cloud::{MemberStep, SolverStats};
 pub use forecast::{Forecast, HISTORY_DAYS};
@@ -249,6 +251,9 @@ pub struct WholeHorizon<'a> {
     pub prices: &'a [GridPrices],
     /// Optional import penalty.
     pub peak: Option<PeakPenalty>,
+    /// Demand charge on the horizon's maximum import, ₹/kW (0 = none): the optimum is found by
+    /// a search over the import cap.
+    pub demand_charge_per_kw: f64,
     /// Wear cost per kWh of throughput, ₹.
     pub wear_per_kwh: f64,
     /// Flexible power cap as a multiple of the day's average flexible power.
@@ -260,8 +265,12 @@ pub struct WholeHorizon<'a> {
 /// The result of a whole-horizon optimisation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WholeHorizonResult {
-    /// Optimal cost (grid cost + penalty + wear), ₹.
+    /// Optimal cost (grid cost + penalty + wear + demand charge), ₹.
     pub cost: f64,
+    /// The import cap the demand-charge search chose, kW (None without a demand charge).
+    pub cap_kw: Option<f64>,
+    /// Window solves spent.
+    pub solves: usize,
     /// Community net import per step, kWh.
     pub net_kwh: Vec<f64>,
     /// Flexible load per step, kWh.
@@ -335,8 +344,42 @@ pub(crate) fn aggregate(
 }
 
 /// Perfect-foresight optimum over the whole horizon: the reference the rolling optimiser is
-/// measured against, and V_max of the performance measure.
+/// measured against, and V_max of the performance measure. With a demand charge, the import
+/// cap is searched (the capped optimum is convex in the cap).
 pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
+    let plan = solve_whole_horizon(p, Shaping::import_only(p.peak));
+    if p.demand_charge_per_kw <= 0.0 {
+        return result(p, plan, None, 1);
+    }
+    let h = p.step_hours;
+    let peak_kw = |net: &[f64]| net.iter().copied().fold(0.0, f64::max) / h;
+    let hi = peak_kw(&net_of(p, &plan));
+    let max_buy = p.prices.iter().map(|g| g.buy_per_kwh).fold(0.0, f64::max);
+    // Exact also against the charge: one kWh over the cap must cost more than the charge saved.
+    let penalty = exact_penalty_per_kwh(max_buy, p.wear_per_kwh) + 2.0 * p.demand_charge_per_kw / h;
+    let capped = |cap: f64| {
+        let cap_penalty = PeakPenalty {
+            limit_kwh: cap * h,
+            penalty_per_kwh: penalty,
+        };
+        let import = match p.peak {
+            Some(q) if q.limit_kwh <= cap_penalty.limit_kwh => q,
+            _ => cap_penalty,
+        };
+        solve_whole_horizon(p, Shaping::import_only(Some(import)))
+    };
+    let search = search_cap(
+        |cap| capped(cap).cost + p.demand_charge_per_kw * cap,
+        0.0,
+        hi,
+    );
+    let best = capped(search.cap_kw);
+    let mut r = result(p, best, Some(search.cap_kw), search.evaluations + 2);
+    r.cost += p.demand_charge_per_kw * search.cap_kw;
+    r
+}
+
+fn solve_whole_horizon(p: &WholeHorizon, shaping: Shaping) -> optimiser::Plan {
     let (groups, caps) = daily_flex(p.flex_kwh, p.steps_per_day, p.flex_power_multiple);
     let socs: Vec<f64> = p
         .batteries
@@ -344,7 +387,6 @@ pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
         .map(|b| b.soc_initial_frac * b.capacity_kwh)
         .collect();
     let storage = aggregate(p.batteries, &socs, p.step_hours);
-    let shaping = Shaping::import_only(p.peak);
     let window = Window {
         base_kwh: p.base_kwh,
         flex_original_kwh: p.flex_kwh,
@@ -358,9 +400,11 @@ pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
         mu_hint: None,
         thorough: true,
     };
-    let plan = optimiser::solve(&window);
-    let n = p.base_kwh.len();
-    let net_kwh = (0..n)
+    optimiser::solve(&window)
+}
+
+fn net_of(p: &WholeHorizon, plan: &optimiser::Plan) -> Vec<f64> {
+    (0..p.base_kwh.len())
         .map(|t| {
             p.base_kwh[t]
                 + plan.flex_kwh[t]
@@ -371,12 +415,24 @@ pub fn optimise_whole_horizon(p: &WholeHorizon) -> WholeHorizonResult {
                     .map(|(c, d)| c[t] - d[t])
                     .sum::<f64>()
         })
-        .collect();
+        .collect()
+}
+
+fn result(
+    p: &WholeHorizon,
+    plan: optimiser::Plan,
+    cap_kw: Option<f64>,
+    solves: usize,
+) -> WholeHorizonResult {
+    let n = p.base_kwh.len();
+    let net_kwh = net_of(p, &plan);
     let soc_kwh = (0..n)
         .map(|t| plan.soc_kwh.iter().map(|s| s[t]).sum())
         .collect();
     WholeHorizonResult {
         cost: plan.cost,
+        cap_kw,
+        solves,
         net_kwh,
         flex_kwh: plan.flex_kwh,
         soc_kwh,

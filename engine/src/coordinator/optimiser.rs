@@ -341,7 +341,8 @@ fn window_cost(w: &Window, flex: &[f64], charge: &[Vec<f64>], discharge: &[Vec<f
         .map(|t| {
             let battery: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] - d[t]).sum();
             let throughput: f64 = charge.iter().zip(discharge).map(|(c, d)| c[t] + d[t]).sum();
-            w.shaping.cost(w.base_kwh[t] + flex[t] + battery, &w.prices[t])
+            w.shaping
+                .cost(w.base_kwh[t] + flex[t] + battery, &w.prices[t])
                 + w.wear_per_kwh * throughput
         })
         .sum()
@@ -474,16 +475,15 @@ pub(crate) fn solve(w: &Window) -> Plan {
             }
             let fold = fold_for(mu);
             let (st, now, terminal) = w.storage[0];
-            let (.., relaxed, value) =
-                schedule_storage(
-                    w,
-                    &st,
-                    now,
-                    terminal,
-                    w.base_kwh,
-                    Some(&fold),
-                    w.charge_cap_kwh.map(|c| c[0].as_slice()),
-                );
+            let (.., relaxed, value) = schedule_storage(
+                w,
+                &st,
+                now,
+                terminal,
+                w.base_kwh,
+                Some(&fold),
+                w.charge_cap_kwh.map(|c| c[0].as_slice()),
+            );
             let bound = value
                 + w.flex_groups
                     .iter()

@@ -24,6 +24,8 @@ pub struct PeakControl {
     pub do_no_harm: bool,
     /// Break cost ties toward a flat exchange.
     pub valley_filling: bool,
+    /// The exchange the valley-filling pieces span, kW (the transformer's rating).
+    pub valley_scale_kw: f64,
     /// An explicit import cap, kW (the cost-vs-peak frontier; overrides do-no-harm).
     pub import_cap_kw: Option<f64>,
     /// Demand charge, ₹ per kW of the month's highest import (0 = none): the planner searches
@@ -39,6 +41,7 @@ impl Default for PeakControl {
             rating_kw: f64::INFINITY,
             do_no_harm: false,
             valley_filling: false,
+            valley_scale_kw: f64::INFINITY,
             import_cap_kw: None,
             demand_charge_per_kw: 0.0,
             class_thresholds: LoadClass::THRESHOLDS,
@@ -51,7 +54,7 @@ impl PeakControl {
     /// homes reached alone so far (`homes_peak_kw`).
     pub fn import_level_kw(&self, homes_peak_kw: f64) -> f64 {
         if let Some(cap) = self.import_cap_kw {
-            return cap.min(self.rating_kw);
+            return cap;
         }
         if self.do_no_harm && homes_peak_kw > 0.0 {
             self.rating_kw.min(homes_peak_kw)
@@ -69,8 +72,8 @@ impl PeakControl {
                 penalty_per_kwh,
             })
         };
-        let scale = if self.rating_kw.is_finite() {
-            self.rating_kw
+        let scale = if self.valley_scale_kw.is_finite() {
+            self.valley_scale_kw
         } else {
             level_kw
         };
@@ -204,7 +207,9 @@ pub(crate) fn correct_step(
                     break;
                 }
                 let o = &mut out[k];
-                let shed = (o.net_kw.max(0.0)).min(o.load_kw - o.unserved_kw).min(excess);
+                let shed = (o.net_kw.max(0.0))
+                    .min(o.load_kw - o.unserved_kw)
+                    .min(excess);
                 if shed > 0.0 {
                     o.unserved_kw += shed;
                     excess -= shed;
@@ -233,9 +238,7 @@ pub(crate) fn correct_step(
                 let room = ((b.soc_max_frac * b.capacity_kwh - *soc).max(0.0)
                     / (b.charge_efficiency * hours))
                     .min(b.power_kw - out[k].charge_kw)
-                    .min(
-                        connections_kw[k] - (out[k].load_kw - out[k].pv_kw + out[k].charge_kw),
-                    )
+                    .min(connections_kw[k] - (out[k].load_kw - out[k].pv_kw + out[k].charge_kw))
                     .max(0.0);
                 let c = if out[k].discharge_kw > 0.0 {
                     0.0

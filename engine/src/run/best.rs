@@ -53,6 +53,7 @@ pub(super) fn best_possible_bill(
             step_hours: hours,
             prices: &prices[start..end],
             peak: None,
+            demand_charge_per_kw: 0.0,
             wear_per_kwh: c.wear_per_kwh,
             flex_power_multiple: c.flex_power_multiple,
             batteries: &batteries,

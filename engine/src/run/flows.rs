@@ -83,7 +83,11 @@ impl Flows {
             }
             let share = self.shares_kw[k];
             self.peaks.add_node(imp / hours, share);
-            let r = if share > 0.0 { imp / hours / share } else { 0.0 };
+            let r = if share > 0.0 {
+                imp / hours / share
+            } else {
+                0.0
+            };
             let class = self.peaks.class(r).index();
             self.e.load_class_counts[class] += 1;
             if self.e.load_class_counts_by_month.len() <= month {

@@ -10,6 +10,7 @@
 mod assemble;
 mod best;
 mod flows;
+mod frontier;
 mod homes;
 mod ledger;
 mod mla;
@@ -19,8 +20,9 @@ mod series;
 mod simulate;
 mod source;
 
-pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
+pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
 pub use peaks::{PeakReport, DURATION_POINTS};
+pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
 use crate::accounting::Baseline;
@@ -88,7 +90,8 @@ pub fn run_with_options(
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
     let rating = transformer_rating(scenario, &source, &prices)?;
-    let mut simulation = Simulation::new(scenario, source.members(), &prices, options, rating, false);
+    let mut simulation =
+        Simulation::new(scenario, source.members(), &prices, options, rating, false);
     for window in windows(scenario, &source, options) {
         let community = source.window(scenario, window.w0, window.w1)?;
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
@@ -102,6 +105,36 @@ pub fn run_with_options(
     let report = assemble::report(&context, simulation.finish());
     progress(1.0);
     Ok(report)
+}
+
+/// The transformer `scenario` runs with, kVA: its own, or the default size (a homes-alone
+/// pass finds no sharing's peak).
+pub fn transformer_kva(scenario: &Scenario) -> Result<f64, ScenarioError> {
+    if let Some(kva) = scenario.settings.transformer_kva {
+        return Ok(kva);
+    }
+    scenario.validate()?;
+    let prices = scenario.tariff.prices(&scenario.axis)?;
+    let source = Source::of(scenario)?;
+    Ok(transformer_rating(scenario, &source, &prices)?.kva)
+}
+
+/// The "stressed" preset: the transformer stays at today's rating while the load grows — a
+/// generated community adds air-conditioners (15% of homes) and e-rickshaw charging (10%); an
+/// uploaded one, whose load Gridshare cannot grow, gets the next smaller standard rating.
+pub fn stressed(scenario: &Scenario) -> Result<Scenario, ScenarioError> {
+    let today_kva = transformer_kva(scenario)?;
+    let mut s = scenario.clone();
+    match &mut s.community {
+        crate::scenario::CommunitySource::Generated(spec) => {
+            spec.growth = crate::community::STRESSED;
+            s.settings.transformer_kva = Some(today_kva);
+        }
+        crate::scenario::CommunitySource::Custom { .. } => {
+            s.settings.transformer_kva = Some(crate::transformer::smaller_kva(today_kva));
+        }
+    }
+    Ok(s)
 }
 
 /// The transformer the run is measured against: the scenario's, or the smallest standard rating

@@ -120,7 +120,11 @@ impl Peaks {
 
     /// A node importing `import_kw` with a transformer share of `share_kw`.
     pub fn add_node(&mut self, import_kw: f64, share_kw: f64) {
-        let r = if share_kw > 0.0 { import_kw.max(0.0) / share_kw } else { 0.0 };
+        let r = if share_kw > 0.0 {
+            import_kw.max(0.0) / share_kw
+        } else {
+            0.0
+        };
         self.report.node_class_counts[self.class(r).index()] += 1;
     }
 
@@ -162,7 +166,13 @@ impl Peaks {
                 *kwh_over += above * hours;
             }
         }
-        let class = LoadClass::of_ratio_with(loading, &self.rating.thresholds);
+        // A flow held exactly at a threshold (the agents hold the rating) is not above it.
+        let class_loading = if self.rating.kw > 0.0 {
+            (flow - 1e-9).max(0.0) / self.rating.kw
+        } else {
+            0.0
+        };
+        let class = LoadClass::of_ratio_with(class_loading, &self.rating.thresholds);
         r.community_class_counts[class.index()] += 1;
         let hour = (self.axis.hour_of_day(t) as usize).min(23);
         let cell = &mut self.cells[month][hour];

@@ -9,8 +9,8 @@
 
 use crate::community::{Community, Member};
 use crate::coordinator::{
-    node_shares_kw, CloudSim, CloudState, CoordinatorSettings, Forecast,
-    LoadClass, MemberStep, PeakControl, SolverStats,
+    node_shares_kw, CloudSim, CloudState, CoordinatorSettings, Forecast, LoadClass, MemberStep,
+    PeakControl, SolverStats,
 };
 use crate::market::{GridPrices, RuleId, SupplyDemandRatio};
 use crate::metrics::SettlementReport;
@@ -52,7 +52,13 @@ pub(super) struct Closed {
 }
 
 impl Books {
-    fn new(settler: Settler, scenario: &Scenario, n: usize, rating: Rating, shares: &[f64]) -> Self {
+    fn new(
+        settler: Settler,
+        scenario: &Scenario,
+        n: usize,
+        rating: Rating,
+        shares: &[f64],
+    ) -> Self {
         Self {
             settler,
             flows: Flows::new(scenario.axis, rating, shares.to_vec()),
@@ -228,14 +234,19 @@ impl<'s> Simulation<'s> {
         let settings = &scenario.settings;
         let shares = node_shares_kw(
             rating.kw,
-            &members.iter().map(crate::coordinator::connection_kw).collect::<Vec<_>>(),
+            &members
+                .iter()
+                .map(crate::coordinator::connection_kw)
+                .collect::<Vec<_>>(),
         );
         let peak = &settings.peak;
+        let on = peak.coordination;
         let peak_control = PeakControl {
-            rating_kw: rating.kw,
-            do_no_harm: peak.do_no_harm,
+            rating_kw: if on { rating.kw } else { f64::INFINITY },
+            do_no_harm: on && peak.do_no_harm,
             valley_filling: peak.valley_filling,
-            import_cap_kw: peak.import_cap_kw,
+            valley_scale_kw: rating.kw,
+            import_cap_kw: peak.import_cap_kw.filter(|_| on),
             demand_charge_per_kw: peak.demand_charge_per_kw,
             class_thresholds: peak.class_thresholds,
         };

@@ -19,13 +19,29 @@ pub struct Case {
 
 /// The same problem as an LP over every battery separately, solved by Clarabel.
 pub fn lp_optimum(c: &Case, peak: Option<PeakPenalty>, wear: f64, flex_multiple: f64) -> f64 {
+    lp_with_demand_charge(c, peak, wear, flex_multiple, 0.0)
+}
+
+/// [`lp_optimum`] plus a demand charge (₹/kW) on the maximum import: one more variable D with
+/// I_t ≤ D at every (hourly) step and cost `demand_charge`·D.
+pub fn lp_with_demand_charge(
+    c: &Case,
+    peak: Option<PeakPenalty>,
+    wear: f64,
+    flex_multiple: f64,
+    demand_charge: f64,
+) -> f64 {
     let n = c.base.len();
     let nb = c.batteries.len();
-    // Variables: per step [I, E, P, s, (c_k, d_k, soc_k) for each battery].
+    // Variables: per step [I, E, P, s, (c_k, d_k, soc_k) for each battery], then D.
     let per_step = 4 + 3 * nb;
     let var = |t: usize, j: usize| t * per_step + j;
-    let nvars = n * per_step;
+    let demand = n * per_step;
+    let nvars = n * per_step + usize::from(demand_charge > 0.0);
     let mut q = vec![0.0; nvars];
+    if demand_charge > 0.0 {
+        q[demand] = demand_charge;
+    }
     let (mut rows, mut cols, mut vals, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut row = 0;
     let add = |r: usize,
@@ -144,6 +160,17 @@ pub fn lp_optimum(c: &Case, peak: Option<PeakPenalty>, wear: f64, flex_multiple:
             &mut vals,
             &mut b,
         );
+        if demand_charge > 0.0 {
+            le(
+                &[(var(t, 0), 1.0), (demand, -1.0)],
+                0.0,
+                &mut row,
+                &mut rows,
+                &mut cols,
+                &mut vals,
+                &mut b,
+            );
+        }
         if let Some(p) = peak {
             le(
                 &[(var(t, 0), 1.0), (var(t, 2), -1.0)],
