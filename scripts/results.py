@@ -24,16 +24,50 @@ VARIANTS = [
 ]
 
 
-def run(tmp: Path, site: str, tariff: str, variant) -> dict:
+def run(tmp: Path, site: str, tariff: str, variant, extra=(), frontier=False) -> dict:
     name = f"{site}-{tariff}-{variant[0]}"
     scenario = tmp / f"{name}.json"
-    subprocess.run([BIN, "scenario", "--site", site, "--tariff", tariff, "--out", str(scenario)], check=True)
+    subprocess.run([BIN, "scenario", "--site", site, "--tariff", tariff, *extra, "--out", str(scenario)], check=True)
     s = json.loads(scenario.read_text())
     variant[2](s)
     scenario.write_text(json.dumps(s))
     report = tmp / f"{name}.report.json"
-    subprocess.run([BIN, "run", "--scenario", str(scenario), "--out", str(report)], check=True, stdout=subprocess.DEVNULL)
-    return json.loads(report.read_text())
+    args = [BIN, "run", "--scenario", str(scenario), "--out", str(report)]
+    if frontier:
+        args += ["--frontier", str(tmp / f"{name}.frontier.json")]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    r = json.loads(report.read_text())
+    if frontier:
+        r["frontier"] = json.loads((tmp / f"{name}.frontier.json").read_text())
+    return r
+
+
+def peak_table(rows_in) -> str:
+    """rows_in: (label, report) pairs; one row per model."""
+    rows = ["| village, tariff | model | transformer | peak import kW | peak export kW | coincident peak kW | max loading | h > 80% | h > rating | kWh > rating | community-hours by class (under / light / normal / over / severe) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for label, r in rows_in:
+        for m in r["models"]:
+            p = m["peaks"]
+            c = p["community_class_counts"]
+            total = max(sum(c), 1)
+            rows.append("| " + " | ".join([
+                label, m["model"], f"{p['transformer_kva']:.0f} kVA ({p['rating_kw']:.1f} kW)",
+                f"{p['peak_import_kw']:.2f}", f"{p['peak_export_kw']:.2f}", f"{p['coincident_peak_kw']:.2f}",
+                f"{100 * p['max_loading']:.0f}%", f"{p['hours_over_80pct']:.0f}", f"{p['hours_over_rating']:.0f}",
+                f"{p['kwh_over_rating']:.0f}", " / ".join(f"{100 * x / total:.0f}%" for x in c)]) + " |")
+    return "\n".join(rows)
+
+
+def frontier_table(label, f) -> str:
+    rows = [f"**{label}** (rating {f['rating_kw']:.1f} kW; this scenario's level {f['chosen_cap_kw']:.2f} kW; "
+            + ("shadow price there ₹" + money(f["shadow_price_per_kw"]) + " per kW" if f.get("shadow_price_per_kw") is not None else "no lower point")
+            + ")\n",
+            "| import cap | peak reached kW | cost ₹/year | h > rating |", "|---|---|---|---|"]
+    for p in f["points"]:
+        cap = "none (energy optimum)" if p["cap_kw"] is None else f"{p['cap_kw']:.2f} kW" + (" ← this scenario" if p["chosen"] else "")
+        rows.append(f"| {cap} | {p['peak_import_kw']:.2f} | {money(p['community_cost'])} | {p['hours_over_rating']:.0f} |")
+    return "\n".join(rows)
 
 
 def money(x):
@@ -71,7 +105,11 @@ def main():
     out = []
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        results = {(s, tf, v[0]): run(tmp, s, tf, v) for s, _ in SITES for tf, _ in TARIFFS for v in VARIANTS}
+        results = {(s, tf, v[0]): run(tmp, s, tf, v, frontier=(v[0] == "default" and tf == "study"))
+                   for s, _ in SITES for tf, _ in TARIFFS for v in VARIANTS}
+        no_pmas = ("no-pmas", "p-MAS off", lambda s: s["settings"]["peak"].__setitem__("coordination", False))
+        stressed = {(s, v[0]): run(tmp, s, "study", v, extra=["--stressed"], frontier=(v[0] == "default"))
+                    for s, _ in SITES for v in [VARIANTS[0], no_pmas]}
     for s, site in SITES:
         for tf, tariff in TARIFFS:
             baseline = results[(s, tf, "default")]["baseline"].replace("_", " ")
@@ -92,7 +130,39 @@ def main():
                     money(g["total"]), money(g["aggregator_share"]),
                     money(c["comparable_cost"] - model(r, "sdr")["comparable_cost"]),
                     "—" if vpi is None else money(vpi)]) + " |")
+    out.append("\n### Peaks: the transformer's view (every member netted through it; defaults)\n")
+    out.append(peak_table([(f"{site}, {tf}", results[(s, tf, "default")]) for s, site in SITES for tf, _ in TARIFFS]))
+    failures = []
+    for s, site in SITES:
+        for tf, _ in TARIFFS:
+            r = results[(s, tf, "default")]
+            c, n = cloud(r)["peaks"], model(r, "none")["peaks"]
+            if c["peak_import_kw"] > n["peak_import_kw"] + 1e-6:
+                failures.append(f"{site}, {tf}: cloud-P2P's peak {c['peak_import_kw']:.2f} kW > no sharing's {n['peak_import_kw']:.2f} kW")
+    out.append("\n### Peaks on the stressed preset (today's transformer; 15% of homes add an air-conditioner, 10% charge an e-rickshaw; study tariff)\n")
+    out.append(peak_table([(f"{site}, stressed" + (", p-MAS off" if v == "no-pmas" else ""), stressed[(s, v)])
+                           for s, site in SITES for v in ["default", "no-pmas"]]))
+    out.append("\n| village | no sharing h > rating | cloud-P2P h > rating | fewer | cloud-P2P cost ₹ | cloud-P2P without p-MAS ₹ | cost of p-MAS ₹ | largest class share |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for s, site in SITES:
+        r, free = stressed[(s, "default")], stressed[(s, "no-pmas")]
+        n, c = model(r, "none")["peaks"], cloud(r)["peaks"]
+        fewer = 1 - c["hours_over_rating"] / max(n["hours_over_rating"], 1e-9)
+        largest = max(max(x) / max(sum(x), 1) for x in (model(r, k)["peaks"]["community_class_counts"] for k in ["none", "cloud"]))
+        out.append("| " + " | ".join([site, f"{n['hours_over_rating']:.0f}", f"{c['hours_over_rating']:.0f}", f"{100 * fewer:.0f}%",
+                                       money(cloud(r)["comparable_cost"]), money(cloud(free)["comparable_cost"]),
+                                       money(cloud(r)["comparable_cost"] - cloud(free)["comparable_cost"]), f"{100 * largest:.0f}%"]) + " |")
+        if fewer < 0.8:
+            failures.append(f"{site} stressed: cloud-P2P's hours over the rating only {100 * fewer:.0f}% fewer than no sharing's")
+        if largest > 0.9:
+            failures.append(f"{site} stressed: one class holds {100 * largest:.0f}% of community-hours")
+    out.append("\n### The cost of a flatter peak (perfect-foresight weekly optima of the participants as one meter, grid always up)\n")
+    for s, site in SITES:
+        out.append(frontier_table(f"{site}, study tariff", results[(s, "study", "default")]["frontier"]) + "\n")
+        out.append(frontier_table(f"{site}, stressed", stressed[(s, "default")]["frontier"]) + "\n")
     print("\n".join(out))
+    if failures:
+        sys.exit("claims that no longer hold:\n" + "\n".join(failures))
 
 
 if __name__ == "__main__":

@@ -230,11 +230,34 @@ fn generate_scenario_and_run_end_to_end() {
         .flat_map(|m| m.as_array().unwrap())
         .map(|c| c.as_u64().unwrap())
         .sum();
-    assert_eq!(
-        counted,
-        8760 * 30,
-        "every member-hour is in exactly one class"
-    );
+    // Every member-hour with the grid up is in exactly one node class, every such hour in one
+    // community class (by the transformer's loading).
+    let peaks = &models[4]["peaks"];
+    let sum = |key: &str| -> u64 {
+        peaks[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_u64().unwrap())
+            .sum()
+    };
+    let grid_up_hours = sum("community_class_counts");
+    assert!(grid_up_hours > 7000 && grid_up_hours < 8760, "{grid_up_hours}");
+    assert_eq!(counted, grid_up_hours * 30);
+    assert_eq!(sum("node_class_counts"), grid_up_hours * 30);
+    for m in models {
+        let p = &m["peaks"];
+        for key in [
+            "peak_import_kw",
+            "coincident_peak_kw",
+            "hours_over_rating",
+            "transformer_kva",
+        ] {
+            assert!(p[key].as_f64().is_some(), "{}: {key}", m["model"]);
+        }
+        assert_eq!(p["loading_duration"].as_array().unwrap().len(), 101);
+    }
+    assert_eq!(peaks["transformer_kva"].as_f64(), Some(16.0));
 
     // Per-step series: check energy balance of every row independently.
     let series = dir.path("series.csv");
@@ -299,4 +322,65 @@ fn generate_scenario_and_run_end_to_end() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("community size 1 is outside 2 to 10,000")
     );
+}
+
+#[test]
+fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating() {
+    let dir = Dir::new("stem");
+    let scenario = dir.path("s.json");
+    let out = gridshare(&[
+        "scenario",
+        "--site",
+        "north",
+        "--transformer-kva",
+        "16",
+        "--out",
+        scenario.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    assert_eq!(s["settings"]["transformer_kva"].as_f64(), Some(16.0));
+    s["axis"]["steps"] = serde_json::json!(24 * 14);
+    std::fs::write(&scenario, s.to_string()).unwrap();
+    // `r.json`, `r.csv` and `r.frontier.json` share a stem: none may clobber another's staging.
+    let (report, series, frontier) = (dir.path("r.json"), dir.path("r.csv"), dir.path("r.f.json"));
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+        "--series",
+        series.to_str().unwrap(),
+        "--frontier",
+        frontier.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("transformer 16 kVA"), "{stdout}");
+    assert!(stdout.contains("cost of a flatter peak"), "{stdout}");
+    assert!(std::fs::read_to_string(&series).unwrap().starts_with("step,member"));
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&frontier).unwrap()).unwrap();
+    assert!(f["points"].as_array().unwrap().len() >= 6);
+    assert_eq!(
+        f["points"].as_array().unwrap().iter().filter(|p| p["chosen"] == true).count(),
+        1
+    );
+    // A rating of 0 is refused, naming the flag and the field; nothing is written.
+    let refused = dir.path("refused.json");
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        scenario.to_str().unwrap(),
+        "--out",
+        refused.to_str().unwrap(),
+        "--transformer-kva",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--transformer-kva") && err.contains("settings.transformer_kva"), "{err}");
+    assert!(!refused.exists());
 }
