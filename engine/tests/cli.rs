@@ -242,7 +242,10 @@ fn generate_scenario_and_run_end_to_end() {
             .sum()
     };
     let grid_up_hours = sum("community_class_counts");
-    assert!(grid_up_hours > 7000 && grid_up_hours < 8760, "{grid_up_hours}");
+    assert!(
+        grid_up_hours > 7000 && grid_up_hours < 8760,
+        "{grid_up_hours}"
+    );
     assert_eq!(counted, grid_up_hours * 30);
     assert_eq!(sum("node_class_counts"), grid_up_hours * 30);
     for m in models {
@@ -337,7 +340,11 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
         "--out",
         scenario.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
     assert_eq!(s["settings"]["transformer_kva"].as_f64(), Some(16.0));
@@ -356,16 +363,27 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
         "--frontier",
         frontier.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("transformer 16 kVA"), "{stdout}");
     assert!(stdout.contains("cost of a flatter peak"), "{stdout}");
-    assert!(std::fs::read_to_string(&series).unwrap().starts_with("step,member"));
+    assert!(std::fs::read_to_string(&series)
+        .unwrap()
+        .starts_with("step,member"));
     let f: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&frontier).unwrap()).unwrap();
     assert!(f["points"].as_array().unwrap().len() >= 6);
     assert_eq!(
-        f["points"].as_array().unwrap().iter().filter(|p| p["chosen"] == true).count(),
+        f["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["chosen"] == true)
+            .count(),
         1
     );
     // A rating of 0 is refused, naming the flag and the field; nothing is written.
@@ -381,6 +399,9 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--transformer-kva") && err.contains("settings.transformer_kva"), "{err}");
+    assert!(
+        err.contains("--transformer-kva") && err.contains("settings.transformer_kva"),
+        "{err}"
+    );
     assert!(!refused.exists());
 }

@@ -53,8 +53,14 @@ fn the_stressed_preset_gives_p_mas_work_and_p_mas_does_it() {
     for site in [Site::CompositeNorth, Site::WarmHumidSouth] {
         let today = summer(site, TariffPreset::Study);
         let s = stressed(&today).unwrap();
-        let today_kva = run(&today, &mut |_| {}).unwrap().models[0].peaks.transformer_kva;
-        assert_eq!(s.settings.transformer_kva, Some(today_kva), "today's transformer kept");
+        let today_kva = run(&today, &mut |_| {}).unwrap().models[0]
+            .peaks
+            .transformer_kva;
+        assert_eq!(
+            s.settings.transformer_kva,
+            Some(today_kva),
+            "today's transformer kept"
+        );
         let r = run(&s, &mut |_| {}).unwrap();
         let (none, cloud) = (peaks(&r, Model::None), peaks(&r, Model::Cloud));
         let mut free = s.clone();
@@ -65,7 +71,10 @@ fn the_stressed_preset_gives_p_mas_work_and_p_mas_does_it() {
             "{site:?} stressed: hours over rating none {}, cloud {}, cloud without p-MAS {}",
             none.hours_over_rating, cloud.hours_over_rating, uncoordinated.hours_over_rating
         );
-        assert!(none.peak_import_kw > none.rating_kw, "the rating is below the peak");
+        assert!(
+            none.peak_import_kw > none.rating_kw,
+            "the rating is below the peak"
+        );
         assert!(
             cloud.hours_over_rating <= 0.2 * none.hours_over_rating,
             "at least 80% fewer hours over the rating"
@@ -74,7 +83,11 @@ fn the_stressed_preset_gives_p_mas_work_and_p_mas_does_it() {
         for p in [&none, &cloud] {
             let total: u64 = p.community_class_counts.iter().sum();
             let largest = *p.community_class_counts.iter().max().unwrap();
-            assert!(largest as f64 <= 0.9 * total as f64, "{:?}", p.community_class_counts);
+            assert!(
+                largest as f64 <= 0.9 * total as f64,
+                "{:?}",
+                p.community_class_counts
+            );
         }
     }
 }
@@ -114,7 +127,10 @@ fn peak_metrics_follow_the_series_and_the_rating() {
         assert_eq!(p.hours_over_rating, over as f64);
         let grid_up = (0..steps).filter(up).count() as u64;
         assert_eq!(p.community_class_counts.iter().sum::<u64>(), grid_up);
-        assert!(p.monthly_peak_import_kw.iter().all(|m| *m <= p.peak_import_kw));
+        assert!(p
+            .monthly_peak_import_kw
+            .iter()
+            .all(|m| *m <= p.peak_import_kw));
         assert!(p.coincident_peak_kw <= p.peak_import_kw);
     }
     // A bigger transformer: the same dispatch of the homes, fewer hours over its rating.

@@ -4,15 +4,17 @@
 mod cap_search;
 mod cloud;
 mod forecast;
+mod island;
 mod optimiser;
 mod pmas;
 mod pwl;
 mod shaping;
 
 pub use cap_search::{search_cap, search_cap_in, CapSearch, CAP_SEARCH_ITERATIONS};
-pub(crate) use cloud::{island, CloudSim, CloudState};
+pub(crate) use cloud::{CloudSim, CloudState};
 pub use cloud::{MemberStep, SolverStats};
 pub use forecast::{Forecast, HISTORY_DAYS};
+pub(crate) use island::island;
 pub use optimiser::SolveStatus;
 pub use pmas::{exact_penalty_per_kwh, node_shares_kw, PeakControl, VALLEY_SLOPE_PER_KWH};
 pub use shaping::{PeakPenalty, Shaping, Valley, VALLEY_PIECES};

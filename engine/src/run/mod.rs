@@ -15,6 +15,7 @@ mod homes;
 mod ledger;
 mod mla;
 mod peaks;
+mod rating;
 mod report;
 mod series;
 mod simulate;
@@ -22,6 +23,8 @@ mod source;
 
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
 pub use peaks::{PeakReport, DURATION_POINTS};
+use rating::transformer_rating;
+pub use rating::{stressed, transformer_kva};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 
@@ -105,68 +108,6 @@ pub fn run_with_options(
     let report = assemble::report(&context, simulation.finish());
     progress(1.0);
     Ok(report)
-}
-
-/// The transformer `scenario` runs with, kVA: its own, or the default size (a homes-alone
-/// pass finds no sharing's peak).
-pub fn transformer_kva(scenario: &Scenario) -> Result<f64, ScenarioError> {
-    if let Some(kva) = scenario.settings.transformer_kva {
-        return Ok(kva);
-    }
-    scenario.validate()?;
-    let prices = scenario.tariff.prices(&scenario.axis)?;
-    let source = Source::of(scenario)?;
-    Ok(transformer_rating(scenario, &source, &prices)?.kva)
-}
-
-/// The "stressed" preset: the transformer stays at today's rating while the load grows — a
-/// generated community adds air-conditioners (15% of homes) and e-rickshaw charging (10%); an
-/// uploaded one, whose load Gridshare cannot grow, gets the next smaller standard rating.
-pub fn stressed(scenario: &Scenario) -> Result<Scenario, ScenarioError> {
-    let today_kva = transformer_kva(scenario)?;
-    let mut s = scenario.clone();
-    match &mut s.community {
-        crate::scenario::CommunitySource::Generated(spec) => {
-            spec.growth = crate::community::STRESSED;
-            s.settings.transformer_kva = Some(today_kva);
-        }
-        crate::scenario::CommunitySource::Custom { .. } => {
-            s.settings.transformer_kva = Some(crate::transformer::smaller_kva(today_kva));
-        }
-    }
-    Ok(s)
-}
-
-/// The transformer the run is measured against: the scenario's, or the smallest standard rating
-/// that carries no sharing's peak at 80% (a homes-alone pass finds that peak first).
-fn transformer_rating(
-    scenario: &Scenario,
-    source: &Source,
-    prices: &[crate::market::GridPrices],
-) -> Result<peaks::Rating, ScenarioError> {
-    let peak = &scenario.settings.peak;
-    let rating = |kva: f64| peaks::Rating {
-        kva,
-        kw: peak.rating_kw(kva),
-        thresholds: peak.class_thresholds,
-        demand_charge_per_kw: peak.demand_charge_per_kw,
-    };
-    if let Some(kva) = scenario.settings.transformer_kva {
-        return Ok(rating(kva));
-    }
-    let unrated = peaks::Rating {
-        kva: 0.0,
-        kw: f64::INFINITY,
-        ..rating(0.0)
-    };
-    let options = RunOptions::SETTLE_ONLY;
-    let mut homes = Simulation::new(scenario, source.members(), prices, options, unrated, true);
-    for window in windows(scenario, source, options) {
-        let community = source.window(scenario, window.w0, window.w1)?;
-        homes.window(&community, prices, window, &mut |_| {}, None)?;
-    }
-    let peak_kw = homes.finish().alone.peaks.peak_import_kw;
-    Ok(rating(crate::transformer::default_kva(peak_kw)))
 }
 
 /// The run streams through windows of a week (a generated community is generated one window
