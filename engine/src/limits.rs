@@ -444,6 +444,35 @@ mod tests {
     }
 
     #[test]
+    fn transformer_and_peak_limits_name_the_field() {
+        let mut s = Scenario::default_north();
+        s.settings.transformer_kva = Some(0.0);
+        assert!(
+            refused(&s).contains("settings.transformer_kva is 0"),
+            "{}",
+            refused(&s)
+        );
+        s.settings.transformer_kva = Some(16.0);
+        s.settings.peak.power_factor = 1.2;
+        assert!(refused(&s).contains("settings.peak.power_factor"));
+        s.settings.peak.power_factor = 0.9;
+        s.settings.peak.class_thresholds = [0.25, 0.8, 0.5, 1.0];
+        let err = refused(&s);
+        assert!(
+            err.contains("settings.peak.class_thresholds[2]") && err.contains("ascending"),
+            "{err}"
+        );
+        s.settings.peak.class_thresholds = [0.25, 0.5, 0.8, 1.0];
+        s.settings.peak.demand_charge_per_kw = -1.0;
+        assert!(refused(&s).contains("settings.peak.demand_charge_per_kw"));
+        s.settings.peak.demand_charge_per_kw = 150.0;
+        s.settings.peak.import_cap_kw = Some(f64::NAN);
+        assert!(refused(&s).contains("settings.peak.import_cap_kw"));
+        s.settings.peak.import_cap_kw = None;
+        check(&s).unwrap();
+    }
+
+    #[test]
     fn defaults_and_presets_are_within_limits() {
         for site in [Site::CompositeNorth, Site::WarmHumidSouth] {
             for preset in TariffPreset::ALL {

@@ -11,10 +11,12 @@ use crate::market::BillingHorizon;
 use crate::tariff::{Tariff, TariffError, TariffPreset};
 use crate::time_axis::TimeAxis;
 
-/// The scenario format this engine reads and writes. Version 1 files (before islanding, VoLL,
-/// battery wear and the forecast became settings) still load: missing settings take their
-/// defaults.
-pub const SCENARIO_VERSION: u32 = 2;
+/// The scenario format this engine reads and writes. Older files still load: version 1 (before
+/// islanding, VoLL, battery wear and the forecast became settings) takes their defaults; version 2
+/// (before the transformer) loses its community import limit (`coordinator.community_limit_share`
+/// and `peak_penalty_per_kwh`), which the transformer with its default sizing replaces
+/// (docs/PEAKS.md).
+pub const SCENARIO_VERSION: u32 = 3;
 
 /// The oldest scenario format this engine still reads.
 pub const OLDEST_SCENARIO_VERSION: u32 = 1;
@@ -195,8 +197,9 @@ impl Scenario {
                 found,
             });
         }
+        // Migration: version 1 had no fairness settings and version 2 no transformer; serde fills
+        // in their defaults and ignores version 2's community import limit, which they replace.
         let mut scenario: Scenario = serde_json::from_str(text).map_err(json_error)?;
-        // Migration: version 1 had no fairness settings; serde filled in their defaults.
         scenario.version = SCENARIO_VERSION;
         scenario.validate()?;
         Ok(scenario)
@@ -334,7 +337,7 @@ mod tests {
         let text =
             Scenario::default_north()
                 .to_json()
-                .replacen("\"version\": 2", "\"version\": 7", 1);
+                .replacen("\"version\": 3", "\"version\": 7", 1);
         let err = Scenario::from_json("old.json", &text)
             .unwrap_err()
             .to_string();
@@ -350,10 +353,24 @@ mod tests {
         let v1 =
             Scenario::default_north()
                 .to_json()
-                .replacen("\"version\": 2", "\"version\": 1", 1);
+                .replacen("\"version\": 3", "\"version\": 1", 1);
         let old = Scenario::from_json("v1.json", &v1).unwrap();
         assert_eq!(old.version, SCENARIO_VERSION);
         assert!(old.settings.community_islanding);
+        // A version 2 file with the old community import limit loads with the transformer's
+        // defaults instead.
+        let v2 = Scenario::default_north()
+            .to_json()
+            .replacen("\"version\": 3", "\"version\": 2", 1)
+            .replacen(
+                "\"horizon_steps\"",
+                "\"community_limit_share\": 0.4, \"peak_penalty_per_kwh\": 5.0, \"horizon_steps\"",
+                1,
+            );
+        let old = Scenario::from_json("v2.json", &v2).unwrap();
+        assert_eq!(old.version, SCENARIO_VERSION);
+        assert_eq!(old.settings.transformer_kva, None);
+        assert!(old.settings.peak.coordination && old.settings.peak.do_no_harm);
         let err = Scenario::from_json("x.json", "not json")
             .unwrap_err()
             .to_string();

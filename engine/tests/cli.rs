@@ -298,7 +298,7 @@ fn generate_scenario_and_run_end_to_end() {
     let old = dir.write(
         "old.json",
         &std::fs::read_to_string(&scenario).unwrap().replacen(
-            "\"version\": 2",
+            "\"version\": 3",
             "\"version\": 99",
             1,
         ),
