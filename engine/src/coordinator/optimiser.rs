@@ -112,8 +112,11 @@ struct Folded {
 /// min over s ∈ [0, cap] of cost(y + s) − μ·s, and the s that attains it.
 fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, shaping: &Shaping) -> (f64, f64) {
     let mut best = (shaping.cost(y, grid), 0.0);
-    let cuts = shaping
-        .kinks()
+    // Only the kinks in (y, y + cap] can be better than their neighbours (kinks are ascending).
+    let kinks = shaping.kinks();
+    let first = kinks.partition_point(|k| *k <= y);
+    let last = kinks.partition_point(|k| *k <= y + fold.cap_kwh);
+    let cuts = kinks[first..last]
         .iter()
         .map(|k| k - y)
         .chain(std::iter::once(fold.cap_kwh));
@@ -167,9 +170,19 @@ fn stage_cost(
         }
     };
     let mut xs = vec![lo, 0.0, hi];
-    for &k in shaping.kinks() {
+    // Only kinks the bus can reach this step (kinks are ascending).
+    let kinks = shaping.kinks();
+    let (bus_lo, bus_hi) = (other + bus(lo), other + bus(hi));
+    let reach = |from: f64, to: f64| {
+        let a = kinks.partition_point(|k| *k < from - 1e-12);
+        let b = kinks.partition_point(|k| *k <= to + 1e-12);
+        &kinks[a..b.max(a)]
+    };
+    for &k in reach(bus_lo, bus_hi) {
         xs.push(inverse(k));
-        if let Some(f) = fold {
+    }
+    if let Some(f) = fold {
+        for &k in reach(bus_lo + f.cap_kwh, bus_hi + f.cap_kwh) {
             xs.push(inverse(k - f.cap_kwh));
         }
     }
@@ -246,6 +259,8 @@ fn schedule_storage(
     let (mut charge, mut discharge, mut soc) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut now = soc_now.clamp(s.soc_min_kwh, s.soc_max_kwh);
     let optimum = values[0].eval(now);
+    let (mut xs, mut deltas) = (Vec::new(), Vec::new());
+    let (mut next_values, mut stage_values) = (Vec::new(), Vec::new());
     for t in 0..n {
         let next = &values[t + 1];
         let stage = &stages[t];
@@ -258,16 +273,23 @@ fn schedule_storage(
             .min(next.end())
             .max(lo);
         let mut best = (f64::INFINITY, now);
-        let candidates = [lo, hi, now.clamp(lo, hi)]
-            .into_iter()
-            .chain(next.breakpoints())
-            .chain(stage.breakpoints().map(|d| now + d));
-        for x in candidates {
-            if x < lo - 1e-12 || x > hi + 1e-12 {
-                continue;
-            }
-            let x = x.clamp(lo, hi);
-            let total = next.eval(x) + stage.eval(x - now);
+        // Every breakpoint in reach, evaluated in one sweep of each function.
+        xs.clear();
+        xs.extend(
+            [lo, hi, now.clamp(lo, hi)]
+                .into_iter()
+                .chain(next.breakpoints())
+                .chain(stage.breakpoints().map(|d| now + d))
+                .filter(|x| *x >= lo - 1e-12 && *x <= hi + 1e-12)
+                .map(|x| x.clamp(lo, hi)),
+        );
+        xs.sort_by(f64::total_cmp);
+        next.eval_sorted(&xs, &mut next_values);
+        deltas.clear();
+        deltas.extend(xs.iter().map(|x| x - now));
+        stage.eval_sorted(&deltas, &mut stage_values);
+        for ((&x, a), b) in xs.iter().zip(&next_values).zip(&stage_values) {
+            let total = a + b;
             if total < best.0 - 1e-12
                 || (total <= best.0 + 1e-12 && (x - now).abs() < (best.1 - now).abs())
             {
@@ -348,6 +370,13 @@ fn window_cost(w: &Window, flex: &[f64], charge: &[Vec<f64>], discharge: &[Vec<f
         .sum()
 }
 
+/// Below this a round's improvement ends the search, ₹: a thousandth of a rupee, or a relative
+/// 1e-9 of large costs (the valley-filling term makes ever-smaller improvements possible that
+/// move no meaningful energy).
+fn improvement_tolerance(cost: f64) -> f64 {
+    (1e-9 * cost.abs()).max(1e-3)
+}
+
 /// Alternating exact steps: each storage group's DP, then flexible load, until no improvement.
 /// Upper bound on passes of the joint-move search in thorough mode.
 const THOROUGH_PASSES: usize = 40;
@@ -421,7 +450,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
         fits = f;
         levels = l;
         let cost = window_cost(w, &flex, &charge, &discharge);
-        let improved = cost < best_cost - 1e-9 * best_cost.abs().max(1.0);
+        let improved = cost < best_cost - improvement_tolerance(best_cost);
         best_cost = best_cost.min(cost);
         if !improved || (groups <= 1 && w.flex_groups.is_empty()) {
             break;
@@ -553,7 +582,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
                     }
                 }
             }
-            if best_cost >= before - 1e-9 * before.abs().max(1.0) || certified(&mu, best_cost) {
+            if best_cost >= before - improvement_tolerance(before) || certified(&mu, best_cost) {
                 break;
             }
         }

@@ -11,9 +11,9 @@ use super::shaping::{PeakPenalty, Shaping, Valley, VALLEY_PIECES};
 use super::{LoadClass, MemberStep};
 use crate::community::Battery;
 
-/// Valley-filling slope per piece, ₹/kWh: eight pieces add at most ₹0.02/kWh at the rating,
+/// Valley-filling slope per piece, ₹/kWh: four pieces add at most ₹0.02/kWh at the rating,
 /// far below any price difference, so it only breaks ties.
-pub const VALLEY_SLOPE_PER_KWH: f64 = 0.0025;
+pub const VALLEY_SLOPE_PER_KWH: f64 = 0.005;
 
 /// How the coordinator treats the community's peak (derived from the scenario at run time).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -73,6 +73,24 @@ impl Pwl {
         v
     }
 
+    /// Evaluate at every x of `xs` (ascending) in one sweep over the segments, into `out`
+    /// (clamped into the domain like [`Pwl::eval`]).
+    pub fn eval_sorted(&self, xs: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        let (mut i, mut start, mut v) = (0, self.x0, self.v0);
+        for &x in xs {
+            while i < self.segs.len() && x >= start + self.segs[i].0 {
+                v += self.segs[i].0 * self.segs[i].1;
+                start += self.segs[i].0;
+                i += 1;
+            }
+            out.push(match self.segs.get(i) {
+                Some(&(_, slope)) if x > start => v + (x - start) * slope,
+                _ => v,
+            });
+        }
+    }
+
     /// g = f reflected: g(x) = f(−x).
     pub fn reflect(&self) -> Self {
         let mut g = Self {
@@ -166,6 +184,17 @@ mod tests {
                     h.eval(x)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn sorted_evaluation_matches_pointwise() {
+        let f = Pwl::from_points(&[(0.0, 3.0), (1.0, 1.0), (2.0, 1.0), (4.0, 5.0)]);
+        let xs: Vec<f64> = (0..=50).map(|i| -0.5 + i as f64 * 0.1).collect();
+        let mut out = Vec::new();
+        f.eval_sorted(&xs, &mut out);
+        for (x, v) in xs.iter().zip(&out) {
+            assert!((f.eval(*x) - v).abs() < 1e-12, "{x}: {} vs {v}", f.eval(*x));
         }
     }
 

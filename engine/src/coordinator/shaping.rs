@@ -20,7 +20,7 @@ pub struct PeakPenalty {
 }
 
 /// Pieces of the valley-filling term on each side of zero.
-pub const VALLEY_PIECES: usize = 8;
+pub const VALLEY_PIECES: usize = 4;
 
 /// Valley filling: cost slope·Σₖ max(0, |y| − k·step) for k = 1..=[`VALLEY_PIECES`] — a
 /// piecewise-linear stand-in for a small quadratic on the exchange.

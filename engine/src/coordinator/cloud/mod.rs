@@ -124,6 +124,10 @@ pub(crate) struct CloudSim<'a> {
     cap_kw: Option<f64>,
     /// The last cap the search chose (its warm start), kW.
     last_cap_kw: Option<f64>,
+    /// The members `history_net_kw` sums.
+    history_who: Vec<usize>,
+    /// Their net (load − PV) at every step of the window, kW (the forecast-error margin).
+    history_net_kw: Vec<f64>,
 }
 
 impl<'a> CloudSim<'a> {
@@ -159,6 +163,8 @@ impl<'a> CloudSim<'a> {
             month_peak_kw: 0.0,
             cap_kw: None,
             last_cap_kw: None,
+            history_who: Vec::new(),
+            history_net_kw: Vec::new(),
         }
     }
 

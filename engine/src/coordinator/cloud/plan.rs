@@ -15,9 +15,25 @@ impl CloudSim<'_> {
     /// week rose above the forecast's weekly mean at the same time of day, at most over steps
     /// `t..end`, kW: the plan keeps this much below the peak level so that a day like the
     /// worst of last week still fits (0 with perfect foresight).
-    fn forecast_spread_kw(&self, t: usize, end: usize, who: &[usize]) -> f64 {
+    fn forecast_spread_kw(&mut self, t: usize, end: usize, who: &[usize]) -> f64 {
         if self.settings.forecast == Forecast::PerfectForesight {
             return 0.0;
+        }
+        if self.history_who != who {
+            // The coordinated members' net (load − PV) at every step of the window, once per
+            // set of members.
+            self.history_who = who.to_vec();
+            self.history_net_kw = (0..self.axis.steps)
+                .map(|s| {
+                    who.iter()
+                        .map(|&k| {
+                            let m = &self.members[k];
+                            m.load_kw.get(s).copied().unwrap_or(0.0)
+                                - m.pv_kw.get(s).copied().unwrap_or(0.0)
+                        })
+                        .sum()
+                })
+                .collect();
         }
         let spd = self.axis.steps_per_day.max(1) as usize;
         let mut spread = 0.0_f64;
@@ -28,15 +44,7 @@ impl CloudSim<'_> {
                 let Some(s) = tau.checked_sub(d * spd).filter(|s| *s < t) else {
                     break;
                 };
-                let net: f64 = who
-                    .iter()
-                    .map(|&k| {
-                        let m = &self.members[k];
-                        m.load_kw.get(s).copied().unwrap_or(0.0)
-                            - m.pv_kw.get(s).copied().unwrap_or(0.0)
-                    })
-                    .sum();
-                days.push(net);
+                days.push(self.history_net_kw.get(s).copied().unwrap_or(0.0));
             }
             if days.len() > 1 {
                 let mean = days.iter().sum::<f64>() / days.len() as f64;
