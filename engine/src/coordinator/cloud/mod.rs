@@ -270,7 +270,10 @@ impl<'a> CloudSim<'a> {
                 self.cap_kw = None;
             }
         }
-        let down = self.coordinator_down(t);
+        // Before a complete day has been observed a history forecast knows nothing of the day's
+        // shape: the agents run their local rules, as the homes do alone.
+        let blind = self.settings.forecast != super::Forecast::PerfectForesight && t < spd;
+        let down = self.coordinator_down(t) || blind;
         let coordinated: Vec<bool> = (0..self.members.len())
             .map(|k| self.members[k].participates && !self.failed(k, t))
             .collect();
@@ -379,7 +382,15 @@ impl<'a> CloudSim<'a> {
             out[k].soc_kwh = self.batteries[k].map_or(0.0, |b| b.1);
             out[k].net_kw = out[k].load_kw - out[k].pv_kw + out[k].charge_kw - out[k].discharge_kw;
         }
-        self.correct(t, plan_index.is_some(), &who, &mut deferrable, h, out);
+        // Blind (no history yet), the coordinator is up: its agents still hold the level.
+        self.correct(
+            t,
+            plan_index.is_some() || blind,
+            &who,
+            &mut deferrable,
+            h,
+            out,
+        );
         let import: f64 = who.iter().map(|&k| out[k].net_kw).sum();
         self.month_peak_kw = self.month_peak_kw.max(import);
     }
