@@ -8,11 +8,31 @@ use leptos::prelude::*;
 
 use crate::browser_io::PngButton;
 use crate::engine_client::EngineState;
+use crate::kpi_cards::thousands;
 use crate::peak_charts::draw_frontier;
 
-/// The shadow price in one sentence.
+/// What the scenario's level costs against the energy optimum, and the shadow price, in words.
 fn describe_shadow_price(f: &PeakFrontier) -> String {
-    match f.shadow_price_per_kw {
+    let optimum = f.points.iter().find(|p| p.cap_kw.is_none());
+    let chosen = f.points.iter().find(|p| p.chosen);
+    let premium = match (optimum, chosen) {
+        (Some(o), Some(c)) if c.cap_kw.is_some() => format!(
+            "Capping the import at {:.1} kW instead of leaving it at the energy optimum's {:.1} kW peak costs ₹{} over the run{}. ",
+            f.chosen_cap_kw,
+            o.peak_import_kw,
+            thousands(c.community_cost - o.community_cost),
+            if c.peak_import_kw > f.chosen_cap_kw + 0.05 {
+                format!(
+                    " (where the batteries and flexible load cannot hold the cap, the import still reaches {:.1} kW)",
+                    c.peak_import_kw
+                )
+            } else {
+                String::new()
+            }
+        ),
+        _ => String::new(),
+    };
+    premium + &match f.shadow_price_per_kw {
         Some(p) => format!(
             "At the scenario's level ({:.1} kW), each further kW taken off the peak costs the community ₹{:.0} over the run — the peak's shadow price.",
             f.chosen_cap_kw, p
@@ -38,9 +58,8 @@ pub fn FrontierPanel(
         scenario.track();
         version.update(|v| *v += 1);
     });
-    let outdated = move || {
-        engine.frontier.with(Option::is_some) && asked.get() != Some(version.get())
-    };
+    let outdated =
+        move || engine.frontier.with(Option::is_some) && asked.get() != Some(version.get());
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let points = RwSignal::new(0_usize);
     Effect::new(move |_| {
@@ -67,7 +86,7 @@ pub fn FrontierPanel(
                             <tr class:chosen=p.chosen>
                                 <th scope="row">{p.cap_kw.map_or_else(|| "none (energy optimum)".to_string(), |c| format!("{c:.1}"))}</th>
                                 <td>{format!("{:.1}", p.peak_import_kw)}</td>
-                                <td>{crate::kpi_cards::thousands(p.community_cost)}</td>
+                                <td>{thousands(p.community_cost)}</td>
                                 <td>{format!("{:.0}", p.hours_over_rating)}</td>
                                 <td>{if p.chosen { "← the scenario's level" } else { "" }}</td>
                             </tr>

@@ -64,14 +64,17 @@ pub fn draw_loading_duration(
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 16))
         .margin(10)
+        .margin_right(24)
         .x_label_area_size(36)
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..100.0, 0.0..top_pct)
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_desc("% of grid-up hours the loading is exceeded")
+        .x_desc("share of grid-up hours the loading is exceeded")
         .y_desc("loading (% of rating)")
+        .x_label_formatter(&|x| format!("{x:.0}%"))
+        .y_label_formatter(&|y| format!("{y:.0}%"))
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(err)?;
@@ -83,7 +86,10 @@ pub fn draw_loading_duration(
     chart
         .draw_series((0..5).map(|k| {
             let (lo, hi) = (bounds[k].min(top_pct), bounds[k + 1].min(top_pct));
-            Rectangle::new([(0.0, lo), (100.0, hi)], CLASS_COLOURS[k].mix(0.16).filled())
+            Rectangle::new(
+                [(0.0, lo), (100.0, hi)],
+                CLASS_COLOURS[k].mix(0.16).filled(),
+            )
         }))
         .map_err(err)?;
     let red = RGBColor(213, 94, 0);
@@ -104,7 +110,12 @@ pub fn draw_loading_duration(
             .loading_duration
             .iter()
             .enumerate()
-            .map(|(i, v)| (100.0 * i as f64 / (m.peaks.loading_duration.len().max(2) - 1) as f64, 100.0 * v))
+            .map(|(i, v)| {
+                (
+                    100.0 * i as f64 / (m.peaks.loading_duration.len().max(2) - 1) as f64,
+                    100.0 * v,
+                )
+            })
             .collect();
         if points.is_empty() {
             continue;
@@ -206,13 +217,14 @@ pub fn draw_frontier(canvas: HtmlCanvasElement, frontier: &PeakFrontier) -> Resu
         )
         .margin(10)
         .x_label_area_size(36)
-        .y_label_area_size(72)
+        .y_label_area_size(80)
         .build_cartesian_2d((x0 - xpad)..(x1 + xpad), (y0 - ypad)..(y1 + ypad))
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("import cap (kW; uncapped: the energy optimum's peak)")
         .y_desc("community cost (₹ over the run)")
+        .y_label_formatter(&|y| format!("₹{}", crate::kpi_cards::thousands(*y)))
         .label_style(("sans-serif", 12))
         .draw()
         .map_err(err)?;
