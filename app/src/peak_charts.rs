@@ -196,8 +196,9 @@ pub fn draw_frontier(canvas: HtmlCanvasElement, frontier: &PeakFrontier) -> Resu
         .points
         .iter()
         .map(|p| (x_of(p), p.community_cost))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect();
-    if pts.is_empty() {
+    if pts.is_empty() || !frontier.rating_kw.is_finite() {
         return root.present().map_err(err);
     }
     let (x0, x1) = pts

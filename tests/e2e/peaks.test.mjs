@@ -71,6 +71,10 @@ test('the loading-duration curve and heat map are drawn, and the rating changes 
   assert.match(await page.textContent(byId('peak-error')), /Power factor must be between/);
   assert.equal(await page.textContent(byId('hours-over-rating-none')), kept);
 
+  // The models' help explains p-MAS.
+  await page.click(`${byId('explain')} summary`);
+  assert.match(await page.textContent(byId('explain')), /p-MAS peak coordination.*0\.25, 0\.5, 0\.8 and 1\.0.*staggered/s);
+
   // Another model's heat map.
   await page.selectOption(byId('heatmap-model'), 'none');
   assert.ok(await inked(page, 'classes-chart') > 2000);
