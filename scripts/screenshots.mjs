@@ -98,6 +98,19 @@ try {
       await page.locator(byId('ab')).screenshot({ path: join(OUT, 'ab.png') });
       await page.close();
     },
+    async peaks() {
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('hours-over-rating-cloud'), { timeout: 60000 });
+      await upToDate(page);
+      await page.click(byId('stressed-preset'));
+      await page.waitForTimeout(300);
+      await upToDate(page);
+      await page.click(byId('frontier-run'));
+      await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'frontier ready', byId('frontier-status'), { timeout: 180000 });
+      await page.waitForTimeout(300);
+      await page.locator(byId('peaks')).screenshot({ path: join(OUT, 'peaks.png') });
+      await page.close();
+    },
     async phone() {
       const page = await openPage(browser, server.url, errors, { width: 390, height: 844 });
       await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });

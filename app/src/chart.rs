@@ -57,6 +57,24 @@ pub(crate) fn month_label(x: f64, months: usize) -> String {
     }
 }
 
+/// One colour per model, in [`engine::run::Model::ALL`] order (colour-blind-safe), the same in
+/// every chart of the page.
+pub(crate) const MODEL_COLOURS: [RGBColor; 5] = [
+    RGBColor(120, 120, 120),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+    RGBColor(0, 114, 178),
+];
+
+/// A model's colour.
+pub(crate) fn model_colour(model: engine::run::Model) -> RGBColor {
+    engine::run::Model::ALL
+        .iter()
+        .position(|m| *m == model)
+        .map_or(BLACK, |i| MODEL_COLOURS[i])
+}
+
 /// One colour per rule, in [`engine::RuleId::ALL`] order (colour-blind-safe palette).
 const RULE_COLOURS: [RGBColor; 4] = [
     RGBColor(120, 120, 120),
@@ -262,77 +280,5 @@ pub fn draw_member_savings(
             )
         }))
         .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
-}
-
-/// Stacked bars: member-hours in each p-MAS load class per month, for one model.
-pub fn draw_load_classes(
-    canvas: HtmlCanvasElement,
-    model: &engine::run::ModelReport,
-) -> Result<(), String> {
-    const CLASS_COLOURS: [RGBColor; 5] = [
-        RGBColor(200, 220, 240),
-        RGBColor(86, 180, 233),
-        RGBColor(0, 114, 178),
-        RGBColor(230, 159, 0),
-        RGBColor(213, 94, 0),
-    ];
-    const CLASS_NAMES: [&str; 5] = [
-        "underloaded",
-        "lightly",
-        "normally",
-        "overloaded",
-        "severely overloaded",
-    ];
-    let root = canvas_root(canvas)?;
-    let months = &model.energy.load_class_counts_by_month;
-    // The underloaded class dwarfs the rest: show the loaded classes, on their own scale.
-    let top = months
-        .iter()
-        .map(|m| m[1..].iter().sum::<u64>())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64
-        * 1.15;
-    let n = months.len().max(1);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "Loaded member-hours per month by p-MAS class — {}",
-                model.model.label()
-            ),
-            ("sans-serif", 16),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(60)
-        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n)
-        .x_label_formatter(&|x| month_label(*x, n))
-        .y_desc("member-hours")
-        .draw()
-        .map_err(|e| e.to_string())?;
-    for class in 1..5 {
-        let style = CLASS_COLOURS[class].filled();
-        chart
-            .draw_series(months.iter().enumerate().map(|(i, m)| {
-                let below: u64 = m[1..class].iter().sum();
-                Rectangle::new(
-                    [
-                        (i as f64 - 0.35, below as f64),
-                        (i as f64 + 0.35, (below + m[class]) as f64),
-                    ],
-                    style,
-                )
-            }))
-            .map_err(|e| e.to_string())?
-            .label(CLASS_NAMES[class])
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], style));
-    }
-    legend(&mut chart, 12)?;
     root.present().map_err(|e| e.to_string())
 }

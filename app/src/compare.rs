@@ -19,8 +19,9 @@ use wasm_bindgen::JsCast;
 
 use crate::ab_compare::AbCompare;
 use crate::browser_io::{self, PngButton};
-use crate::chart::{draw_load_classes, draw_member_savings, draw_model_costs};
+use crate::chart::{draw_member_savings, draw_model_costs};
 use crate::engine_client::EngineState;
+use crate::peak_panel::PeakPanel;
 use crate::sweep_panel::SweepPanel;
 use crate::tariff_editor::{TariffControls, TariffEditor};
 use crate::timeline::Timeline;
@@ -600,19 +601,6 @@ pub fn Compare() -> impl IntoView {
             }
         });
     });
-    let classes_canvas = NodeRef::<leptos::html::Canvas>::new();
-    Effect::new(move |_| {
-        let key = savings_model.get();
-        engine.report.with(|report| {
-            if let (Some(report), Some(canvas)) = (report, classes_canvas.get()) {
-                if let Some(m) = report.models.iter().find(|m| m.model.key() == key) {
-                    if let Err(message) = draw_load_classes(canvas, m) {
-                        leptos::logging::warn!("chart not drawn: {message}");
-                    }
-                }
-            }
-        });
-    });
     let export_png = move |_| {
         if let Some(c) = canvas.get_untracked() {
             let _ = browser_io::download_canvas("gridshare-costs.png", &c);
@@ -854,9 +842,6 @@ pub fn Compare() -> impl IntoView {
             <PngButton canvas=savings_canvas file_name="gridshare-savings.png" testid="png-savings" />
             <canvas node_ref=savings_canvas width="720" height="280" data-testid="savings-chart" role="img"
                 aria-label="Bar chart of each member's yearly saving against no sharing"></canvas>
-            <PngButton canvas=classes_canvas file_name="gridshare-load-classes.png" testid="png-classes" />
-            <canvas node_ref=classes_canvas width="720" height="280" data-testid="classes-chart" role="img"
-                aria-label="Stacked bars of member-hours per month in each loaded p-MAS class"></canvas>
             <Timeline report=engine.report stale=engine.stale axis=Signal::derive(move || scenario.with(|s| s.axis)) />
             <div class="buttons">
                 <button type="button" data-testid="export-csv" on:click=export_csv>"Export results per member (CSV)"</button>
@@ -895,11 +880,14 @@ pub fn Compare() -> impl IntoView {
                     <dd>"Battery charge + discharge energy over the year."</dd>
                     <dt>"Comparable cost"</dt>
                     <dd>"Bills + energy not served × VoLL + battery wear. Bills alone would reward not serving load in outages and hide what cycling a battery costs its owner."</dd>
+                    <dt>"p-MAS peak coordination"</dt>
+                    <dd>"The community class is the transformer's loading against 0.25, 0.5, 0.8 and 1.0 of its rating; each node's class is its import against its share of the rating (by sanctioned load). The planner holds import ≤ min(rating, the highest the homes reached alone so far) with an exact penalty; agents correct in real time: defer overloaded nodes' flexible load, stop charging, discharge storage, and reconnect staggered right after an outage."</dd>
                     <dt>"Islanding"</dt>
                     <dd>"In an outage a community that can island (isolation switch, grid-forming inverters) pools its PV and batteries under BS, MMR, SDR and cloud-P2P alike; trades inside the island are paid at the island price. PV without a hybrid inverter stops (anti-islanding protection); by default members with a battery have one."</dd>
                 </dl>
             </details>
         </section>
+        <PeakPanel scenario=scenario report=engine.report />
         <SweepPanel scenario=Signal::derive(move || scenario.get()) />
     }
 }

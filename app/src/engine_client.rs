@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::protocol::{FromWorker, ToWorker, PROTOCOL};
+use engine::run::PeakFrontier;
 use engine::sweep::{SweepParameter, SweepPoint};
 
 /// Reactive state of the engine worker.
@@ -28,6 +29,8 @@ pub struct EngineState {
     pub sweep_ms: RwSignal<Option<(f64, f64)>>,
     /// Milliseconds from the sweep request until every settle-only point had arrived (page side).
     pub sweep_settle_ms: RwSignal<Option<f64>>,
+    /// The last cost-vs-peak frontier (None until computed, or while a new one is computed).
+    pub frontier: RwSignal<Option<PeakFrontier>>,
     /// The last complete run: seconds from request to report, and the engine's memory (bytes).
     pub last_run: RwSignal<Option<(f64, u64)>>,
     started: StoredValue<f64>,
@@ -61,6 +64,7 @@ impl EngineState {
             sweep: RwSignal::new(Vec::new()),
             sweep_ms: RwSignal::new(None),
             sweep_settle_ms: RwSignal::new(None),
+            frontier: RwSignal::new(None),
             started: StoredValue::new(0.0),
             ready: RwSignal::new(false),
             current: StoredValue::new(0),
@@ -155,6 +159,11 @@ impl EngineState {
                     self.progress.set(None);
                     self.sweep_ms.set(Some((settle_ms, full_ms)));
                 }
+                Ok(FromWorker::FrontierDone { id, frontier }) if id == self.current.get_value() => {
+                    self.progress.set(None);
+                    self.error.set(None);
+                    self.frontier.set(Some(*frontier));
+                }
                 Ok(FromWorker::Failed { id, message })
                     if id == self.current.get_value() || id == 0 =>
                 {
@@ -218,6 +227,15 @@ impl EngineState {
             scenario: Box::new(scenario),
             parameter,
             values,
+        });
+    }
+
+    /// Compute the cost-vs-peak frontier of a scenario (replaces any request in progress).
+    pub fn frontier(self, scenario: Scenario) {
+        self.frontier.set(None);
+        self.send(ToWorker::Frontier {
+            id: 0,
+            scenario: Box::new(scenario),
         });
     }
 

@@ -1,7 +1,7 @@
 //! Messages between the page and the engine's Web Worker (JSON text; versioned so a cached old
 //! worker cannot be mistaken for a new one).
 
-use engine::run::{run, run_with_options, RunOptions, RunReport};
+use engine::run::{peak_frontier, run, run_with_options, PeakFrontier, RunOptions, RunReport};
 use engine::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ use crate::bench::{self, BenchCase};
 use engine::sweep::{sweep_point, SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 6;
+pub const PROTOCOL: u32 = 7;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -33,6 +33,13 @@ pub enum ToWorker {
         /// Its values.
         values: Vec<f64>,
     },
+    /// The cost-vs-peak frontier of a scenario (perfect foresight, the participants as one meter).
+    Frontier {
+        /// Request id.
+        id: u64,
+        /// The scenario.
+        scenario: Box<Scenario>,
+    },
     /// Time a benchmark case `repeats` times (the browser benchmark).
     Bench {
         /// Request id.
@@ -48,9 +55,10 @@ impl ToWorker {
     /// The same request under another id.
     pub fn with_id(mut self, new_id: u64) -> Self {
         match &mut self {
-            ToWorker::Run { id, .. } | ToWorker::Sweep { id, .. } | ToWorker::Bench { id, .. } => {
-                *id = new_id
-            }
+            ToWorker::Run { id, .. }
+            | ToWorker::Sweep { id, .. }
+            | ToWorker::Frontier { id, .. }
+            | ToWorker::Bench { id, .. } => *id = new_id,
         }
         self
     }
@@ -106,6 +114,13 @@ pub enum FromWorker {
         settle_ms: f64,
         /// Worker milliseconds for the full pass.
         full_ms: f64,
+    },
+    /// The cost-vs-peak frontier.
+    FrontierDone {
+        /// Request id.
+        id: u64,
+        /// The frontier.
+        frontier: Box<PeakFrontier>,
     },
     /// A benchmark's timings.
     BenchDone {
@@ -213,6 +228,25 @@ pub fn handle(text: &str, host: &mut dyn Host) {
                 settle_ms: pass_ms[0],
                 full_ms: pass_ms[1],
             });
+        }
+        ToWorker::Frontier { id, scenario } => {
+            let mut last = 0.0;
+            let result = peak_frontier(&scenario, &mut |done| {
+                if done - last >= 0.05 || done >= 1.0 {
+                    last = done;
+                    host.post(&FromWorker::Progress { id, done });
+                }
+            });
+            match result {
+                Ok(frontier) => host.post(&FromWorker::FrontierDone {
+                    id,
+                    frontier: Box::new(frontier),
+                }),
+                Err(e) => host.post(&FromWorker::Failed {
+                    id,
+                    message: e.to_string(),
+                }),
+            }
         }
         ToWorker::Bench { id, case, repeats } => {
             let before = host.memory_bytes();
@@ -332,6 +366,24 @@ mod tests {
         assert!(
             matches!(bad.answers.as_slice(), [FromWorker::Failed { id: 6, message }] if message.contains("= 12"))
         );
+    }
+
+    #[test]
+    fn a_frontier_request_answers_with_progress_then_the_frontier() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Frontier {
+            id: 9,
+            scenario: Box::new(scenario),
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        handle(&request, &mut host);
+        assert!(matches!(
+            host.answers.last(),
+            Some(FromWorker::FrontierDone { id: 9, frontier })
+                if !frontier.points.is_empty() && frontier.points.iter().any(|p| p.chosen)
+        ));
     }
 
     #[test]

@@ -12,17 +12,8 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use crate::browser_io::{self, PngButton};
-use crate::chart::{canvas_root, labelled_line, legend};
+use crate::chart::{canvas_root, labelled_line, legend, model_colour, MODEL_COLOURS};
 use crate::engine_client::EngineState;
-
-/// One colour per model, in [`Model::ALL`] order (colour-blind-safe).
-const MODEL_COLOURS: [RGBColor; 5] = [
-    RGBColor(120, 120, 120),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(0, 158, 115),
-    RGBColor(0, 114, 178),
-];
 
 /// The four panels: title, unit, value of a model at a point.
 type Metric = (&'static str, fn(&engine::sweep::ModelPoint) -> Option<f64>);
@@ -74,7 +65,7 @@ fn draw_sweep(
         // Break-evens of this panel's side, as dashed verticals in the model's colour.
         let side = panel_side(title);
         for mark in marks.iter().filter(|m| Some(m.side) == side) {
-            let colour = MODEL_COLOURS[model_index(mark.model)];
+            let colour = model_colour(mark.model);
             chart
                 .draw_series(DashedLineSeries::new(
                     [(mark.value, lo - pad), (mark.value, hi + pad)],
@@ -110,10 +101,6 @@ fn panel_side(title: &str) -> Option<Side> {
     } else {
         None
     }
-}
-
-fn model_index(model: Model) -> usize {
-    Model::ALL.iter().position(|m| *m == model).unwrap_or(0)
 }
 
 /// One sentence per break-even.

@@ -1,4 +1,4 @@
-//! The guided tour: nine steps from "what is a prosumer" to "why cloud-P2P changes the total
+//! The guided tour: ten steps from "what is a prosumer" to "why cloud-P2P changes the total
 //! while the other rules only redistribute it". Each step highlights a real control or chart and
 //! may set a value through the page itself (the same events a user's input fires), so the tour
 //! drives the real app. Skippable (Esc), resumable (the step is kept in local storage), keyboard
@@ -26,7 +26,7 @@ struct Step {
     act: Act,
 }
 
-const STEPS: [Step; 9] = [
+const STEPS: [Step; 10] = [
     Step {
         title: "Consumers and prosumers",
         text: "A consumer only buys energy. A prosumer also produces it — here with rooftop PV, sometimes with a battery. In this members table every row with PV kWp above 0 is a prosumer; the rest are consumers.",
@@ -73,6 +73,12 @@ const STEPS: [Step; 9] = [
         title: "Why cloud-P2P changes the total",
         text: "BS, MMR and SDR only redistribute a fixed saving — (λ_buy − λ_sell) × the energy neighbours happen to share. Cloud-P2P changes behaviour: more energy is shared and less bought at retail, so the community's total cost itself falls.",
         target: "costs-chart",
+        act: Act::None,
+    },
+    Step {
+        title: "Peaks and the transformer",
+        text: "Every home's import runs through one distribution transformer. This curve shows how hard it works: each hour's loading against its rating, in p-MAS classes from underloaded to severely overloaded (25%, 50%, 80%, 100%). With p-MAS coordination cloud-P2P keeps the import under the rating, and do-no-harm means never above the peak the homes reached alone; the stressed preset shows it with air-conditioners and e-rickshaws added.",
+        target: "loading-duration-chart",
         act: Act::None,
     },
     Step {

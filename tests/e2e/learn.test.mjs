@@ -163,7 +163,7 @@ test('the guided tour drives the real app by keyboard, can be skipped and resume
   await page.click(byId('tour-resume'));
   await page.waitForFunction(() => document.querySelector('[data-testid="tour"]')?.dataset.step === '2');
   const titles = [];
-  for (let step = 3; step <= 9; step++) {
+  for (let step = 3; step <= 10; step++) {
     await page.keyboard.press('Enter'); // "Next" has the focus
     await page.waitForFunction((n) => document.querySelector('[data-testid="tour"]')?.dataset.step === String(n), step);
     titles.push(await page.textContent(byId('tour-title')));
@@ -173,7 +173,7 @@ test('the guided tour drives the real app by keyboard, can be skipped and resume
       await page.waitForFunction(([sel, b]) => document.querySelector(sel)?.textContent !== b, [byId('kpi-none-cost'), none], { timeout: 30000 });
     }
   }
-  assert.ok(titles.includes('Why cloud-P2P changes the total'), titles.join(' | '));
+  assert.ok(titles.includes('Why cloud-P2P changes the total') && titles.includes('Peaks and the transformer'), titles.join(' | '));
   assert.equal(await page.$eval('.tour-highlight', (el) => el.dataset.testid), 'sweep');
   await page.keyboard.press('Enter'); // Finish
   await page.waitForFunction((sel) => !document.querySelector(sel), byId('tour'));

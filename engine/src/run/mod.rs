@@ -24,7 +24,7 @@ mod source;
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
 pub use peaks::{PeakReport, DURATION_POINTS};
 use rating::transformer_rating;
-pub use rating::{stressed, transformer_kva};
+pub use rating::{stressed, stressed_at, transformer_kva};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 

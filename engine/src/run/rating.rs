@@ -22,7 +22,12 @@ pub fn transformer_kva(scenario: &Scenario) -> Result<f64, ScenarioError> {
 /// generated community adds air-conditioners (15% of homes) and e-rickshaw charging (10%); an
 /// uploaded one, whose load Gridshare cannot grow, gets the next smaller standard rating.
 pub fn stressed(scenario: &Scenario) -> Result<Scenario, ScenarioError> {
-    let today_kva = transformer_kva(scenario)?;
+    Ok(stressed_at(scenario, transformer_kva(scenario)?))
+}
+
+/// [`stressed`] when today's rating is already known (from a report), kVA: no homes-alone
+/// pass, so the page can apply the preset without linking the run pipeline.
+pub fn stressed_at(scenario: &Scenario, today_kva: f64) -> Scenario {
     let mut s = scenario.clone();
     match &mut s.community {
         crate::scenario::CommunitySource::Generated(spec) => {
@@ -33,7 +38,7 @@ pub fn stressed(scenario: &Scenario) -> Result<Scenario, ScenarioError> {
             s.settings.transformer_kva = Some(crate::transformer::smaller_kva(today_kva));
         }
     }
-    Ok(s)
+    s
 }
 
 /// The transformer the run is measured against: the scenario's, or the smallest standard rating
