@@ -15,7 +15,8 @@ use crate::coordinator::{
 use crate::market::GridPrices;
 use crate::scenario::{Scenario, ScenarioError};
 
-/// Caps of the frontier as shares of the energy optimum's peak.
+/// Caps of the frontier as shares of the energy optimum's peak (plus 90% of the scenario's own
+/// level when none is below it).
 pub const FRONTIER_CAP_SHARES: [f64; 6] = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5];
 
 /// One point of the frontier.
@@ -189,6 +190,21 @@ pub fn peak_frontier(
         None if peak.do_no_harm => rating_kw.min(no_sharing_peak),
         None => rating_kw,
     };
+    if !points
+        .iter()
+        .any(|q| q.cap_kw.is_some_and(|c| c < chosen_cap - 1e-3))
+    {
+        // A point below the chosen level, so that its shadow price exists.
+        let cap = 0.9 * chosen_cap;
+        let (c, p, o) = at_cap(&weeks, &batteries, scenario, wear, Some(cap), rating_kw);
+        points.push(FrontierPoint {
+            cap_kw: Some(cap),
+            community_cost: c,
+            peak_import_kw: p,
+            hours_over_rating: o,
+            chosen: false,
+        });
+    }
     let (c, p, o) = at_cap(
         &weeks,
         &batteries,
