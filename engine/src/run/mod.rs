@@ -92,11 +92,15 @@ pub fn run_with_options(
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
-    let rating = transformer_rating(scenario, &source, &prices)?;
+    let (rating, kept) = transformer_rating(scenario, &source, &prices, options)?;
+    let mut kept = kept.map(Vec::into_iter);
     let mut simulation =
         Simulation::new(scenario, source.members(), &prices, options, rating, false);
     for window in windows(scenario, &source, options) {
-        let community = source.window(scenario, window.w0, window.w1)?;
+        let community = match kept.as_mut().and_then(Iterator::next) {
+            Some(community) => std::borrow::Cow::Owned(community),
+            None => source.window(scenario, window.w0, window.w1)?,
+        };
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
     }
     let context = assemble::Context {
