@@ -137,6 +137,9 @@ pub(crate) fn correct_step(
         o.net_kw = o.load_kw - o.unserved_kw - o.pv_kw + o.charge_kw - o.discharge_kw;
     };
     let mut changed = false;
+    if net(out) <= import_level_kw + 1e-9 && -net(out) <= export_level_kw + 1e-9 {
+        return changed;
+    }
     // Most loaded nodes (import over their transformer share) act first.
     let mut order: Vec<usize> = who.to_vec();
     let ratio = |k: usize, out: &[MemberStep]| out[k].net_kw / shares_kw[k].max(1e-9);

@@ -128,6 +128,10 @@ pub(crate) struct CloudSim<'a> {
     history_who: Vec<usize>,
     /// Their net (load − PV) at every step of the window, kW (the forecast-error margin).
     history_net_kw: Vec<f64>,
+    /// The window's day `today_flex_kwh` is for.
+    today: Option<usize>,
+    /// Each member's flexible energy of that day, kWh.
+    today_flex_kwh: Vec<f64>,
 }
 
 impl<'a> CloudSim<'a> {
@@ -165,6 +169,8 @@ impl<'a> CloudSim<'a> {
             last_cap_kw: None,
             history_who: Vec::new(),
             history_net_kw: Vec::new(),
+            today: None,
+            today_flex_kwh: Vec::new(),
         }
     }
 
@@ -260,6 +266,12 @@ impl<'a> CloudSim<'a> {
         let spd = self.axis.steps_per_day as usize;
         let h = self.axis.step_hours();
         let day = t / spd;
+        if self.today != Some(day) {
+            self.today = Some(day);
+            self.today_flex_kwh = (0..self.members.len())
+                .map(|k| self.day_flex(k, day))
+                .collect();
+        }
         if t.is_multiple_of(spd) {
             for k in 0..self.members.len() {
                 self.flex_left[k] = self.day_flex(k, day);
@@ -317,7 +329,7 @@ impl<'a> CloudSim<'a> {
         for k in 0..self.members.len() {
             let m = &self.members[k];
             let original_flex = m.flexible_share * m.load_kw[t] * h;
-            let cap = self.settings.flex_power_multiple * self.day_flex(k, day) / spd as f64;
+            let cap = self.settings.flex_power_multiple * self.today_flex_kwh[k] / spd as f64;
             let must = (self.flex_left[k] - later_steps as f64 * cap).max(0.0);
             let wanted = if coordinated[k] && plan_index.is_some() {
                 if coordinated_flex > 0.0 {

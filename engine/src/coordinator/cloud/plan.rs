@@ -181,13 +181,20 @@ impl CloudSim<'_> {
             })
             .collect();
         // Each group's most charging per step: its members' forecast connection margins.
-        let room_of = |k: usize| who.iter().position(|&j| j == k).map(|i| &charge_room[i]);
+        let mut slot = vec![usize::MAX; self.members.len()];
+        for (i, &k) in who.iter().enumerate() {
+            slot[k] = i;
+        }
         let charge_caps: Vec<Vec<f64>> = member_groups
             .iter()
             .map(|g| {
-                (0..n)
-                    .map(|i| g.iter().filter_map(|&k| room_of(k)).map(|r| r[i]).sum())
-                    .collect()
+                let mut caps = vec![0.0; n];
+                for room in g.iter().filter_map(|&k| charge_room.get(slot[k])) {
+                    for (c, r) in caps.iter_mut().zip(room) {
+                        *c += r;
+                    }
+                }
+                caps
             })
             .collect();
         let max_buy = self.prices[t..end]
