@@ -58,8 +58,8 @@ struct Week {
     prices: Vec<GridPrices>,
 }
 
-/// Perfect-foresight optima of every week at `cap` (None = uncapped): (cost without the
-/// penalty, peak kW, hours over `rating_kw`).
+/// Perfect-foresight optima of every week at `cap` (None = uncapped) as a frontier point: cost
+/// without the penalty, peak kW, hours over `rating_kw` (not the chosen one).
 fn at_cap(
     weeks: &[Week],
     batteries: &[Battery],
@@ -67,7 +67,7 @@ fn at_cap(
     wear: f64,
     cap: Option<f64>,
     rating_kw: f64,
-) -> (f64, f64, f64) {
+) -> FrontierPoint {
     let axis = scenario.axis;
     let hours = axis.step_hours();
     let (mut cost, mut peak, mut over) = (0.0, 0.0_f64, 0.0);
@@ -105,7 +105,13 @@ fn at_cap(
             }
         }
     }
-    (cost, peak, over)
+    FrontierPoint {
+        cap_kw: cap,
+        community_cost: cost,
+        peak_import_kw: peak,
+        hours_over_rating: over,
+        chosen: false,
+    }
 }
 
 /// The frontier of `scenario` (its participants, its transformer). `progress` gets the share
@@ -158,26 +164,13 @@ pub fn peak_frontier(
         .battery_wear
         .per_kwh_throughput(batteries.iter().copied());
     let runs = FRONTIER_CAP_SHARES.len() + 2;
-    let (free_cost, free_peak, free_over) =
-        at_cap(&weeks, &batteries, scenario, wear, None, rating_kw);
+    let point = |cap: Option<f64>| at_cap(&weeks, &batteries, scenario, wear, cap, rating_kw);
+    let free = point(None);
+    let free_peak = free.peak_import_kw;
     progress(1.0 / runs as f64);
-    let mut points = vec![FrontierPoint {
-        cap_kw: None,
-        community_cost: free_cost,
-        peak_import_kw: free_peak,
-        hours_over_rating: free_over,
-        chosen: false,
-    }];
+    let mut points = vec![free];
     for (i, share) in FRONTIER_CAP_SHARES.iter().enumerate().skip(1) {
-        let cap = share * free_peak;
-        let (c, p, o) = at_cap(&weeks, &batteries, scenario, wear, Some(cap), rating_kw);
-        points.push(FrontierPoint {
-            cap_kw: Some(cap),
-            community_cost: c,
-            peak_import_kw: p,
-            hours_over_rating: o,
-            chosen: false,
-        });
+        points.push(point(Some(share * free_peak)));
         progress((i + 1) as f64 / runs as f64);
     }
     let no_sharing_peak =
@@ -195,30 +188,11 @@ pub fn peak_frontier(
         .any(|q| q.cap_kw.is_some_and(|c| c < chosen_cap - 1e-3))
     {
         // A point below the chosen level, so that its shadow price exists.
-        let cap = 0.9 * chosen_cap;
-        let (c, p, o) = at_cap(&weeks, &batteries, scenario, wear, Some(cap), rating_kw);
-        points.push(FrontierPoint {
-            cap_kw: Some(cap),
-            community_cost: c,
-            peak_import_kw: p,
-            hours_over_rating: o,
-            chosen: false,
-        });
+        points.push(point(Some(0.9 * chosen_cap)));
     }
-    let (c, p, o) = at_cap(
-        &weeks,
-        &batteries,
-        scenario,
-        wear,
-        Some(chosen_cap),
-        rating_kw,
-    );
     let chosen = FrontierPoint {
-        cap_kw: Some(chosen_cap),
-        community_cost: c,
-        peak_import_kw: p,
-        hours_over_rating: o,
         chosen: true,
+        ..point(Some(chosen_cap))
     };
     // The slope to the next lower cap: what the last kW of cap costs.
     let cap_of = |q: &FrontierPoint| q.cap_kw.unwrap_or(f64::INFINITY);
