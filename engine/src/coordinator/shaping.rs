@@ -115,15 +115,6 @@ impl Shaping {
         }
         c
     }
-
-    /// The grid-only part of `cost` (what the exchange is billed), ₹.
-    pub fn grid_only(y: f64, grid: &GridPrices) -> f64 {
-        if y > 0.0 {
-            grid.buy_per_kwh * y
-        } else {
-            grid.sell_per_kwh * y
-        }
-    }
 }
 
 #[cfg(test)]
