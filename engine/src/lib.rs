@@ -11,6 +11,7 @@
 
 pub mod accounting;
 pub mod battery;
+pub mod billing;
 pub mod community;
 pub mod coordinator;
 pub mod csv_input;

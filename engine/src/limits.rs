@@ -257,6 +257,8 @@ pub fn check_tariff(tariff: &Tariff) -> Result<(), LimitError> {
             }
             Ok(())
         }
+        // Validated field by field by `RetailTariff::validate` (in `Tariff::prices`).
+        Tariff::Retail(_) => Ok(()),
         Tariff::Series {
             buy_per_kwh,
             sell_per_kwh,

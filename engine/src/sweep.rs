@@ -171,6 +171,21 @@ fn map_prices(
             buy_per_kwh: buy_per_kwh.iter().map(|d| d.map(b)).collect(),
             sell_per_kwh: sell_per_kwh.iter().map(|d| d.map(s)).collect(),
         },
+        // Retail: buy scales every slab rate by the first slab's change; sell sets the feed-in
+        // and the year-end (APPC) rate.
+        Tariff::Retail(r) => {
+            let mut r = r.clone();
+            let first = r.energy.categories[0].slabs[0].rate_per_kwh;
+            let scale = if first > 0.0 { b(first) / first } else { 1.0 };
+            for c in &mut r.energy.categories {
+                for slab in &mut c.slabs {
+                    slab.rate_per_kwh *= scale;
+                }
+            }
+            r.metering.feed_in_per_kwh = s(r.metering.feed_in_per_kwh);
+            r.metering.year_end_per_kwh = r.metering.year_end_per_kwh.map(s);
+            Tariff::Retail(r)
+        }
         Tariff::Series {
             buy_per_kwh,
             sell_per_kwh,

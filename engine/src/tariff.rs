@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::billing::{BillingError, RetailPreset, RetailTariff};
 use crate::market::{GridPrices, PriceError};
 use crate::time_axis::TimeAxis;
 
@@ -27,6 +28,10 @@ pub enum Tariff {
         /// λ_sell by [month][hour].
         sell_per_kwh: MonthHourTable,
     },
+    /// A real Indian residential tariff billed per period (slabs, fixed charges, adders,
+    /// subsidy, metering regime; [`crate::billing`]). The dispatch plans with its marginal
+    /// price at a reference consumption; bills are computed per member per period.
+    Retail(Box<RetailTariff>),
     /// One price pair per step of the run.
     Series {
         /// λ_buy per step.
@@ -57,6 +62,9 @@ pub enum TariffError {
         /// Steps needed.
         steps: usize,
     },
+    /// A retail tariff is invalid.
+    #[error(transparent)]
+    Retail(#[from] BillingError),
     /// A step's prices break 0 < sell < buy.
     #[error("tariff: {0}")]
     Price(#[from] PriceError),
@@ -156,6 +164,48 @@ pub fn time_of_day(p: TimeOfDay) -> Tariff {
 }
 
 impl Tariff {
+    /// The retail tariff, when bills are real.
+    pub fn retail(&self) -> Option<&RetailTariff> {
+        match self {
+            Tariff::Retail(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A short human name.
+    pub fn label(&self) -> String {
+        match self {
+            Tariff::Flat {
+                buy_per_kwh,
+                sell_per_kwh,
+            } => format!("flat {buy_per_kwh}/{sell_per_kwh}"),
+            Tariff::TimeOfUse { .. } => "time-of-use".into(),
+            Tariff::Series { .. } => "price series".into(),
+            Tariff::Retail(r) => format!("{} ({}, {})", r.name, r.year, r.metering.regime.label()),
+        }
+    }
+
+    /// A tariff by CLI/scenario id: `study`, `tod`, `flat` or a retail preset (`delhi`, …).
+    pub fn by_id(id: &str) -> Result<Self, BillingError> {
+        match id {
+            "study" => Ok(TariffPreset::Study.tariff()),
+            "tod" => Ok(TariffPreset::IndianTimeOfDay.tariff()),
+            "flat" => Ok(TariffPreset::FlatRetail.tariff()),
+            other => RetailPreset::from_key(other)
+                .map(|p| Tariff::Retail(Box::new(p.tariff())))
+                .map_err(|_| {
+                    BillingError::UnknownPreset(
+                        other.to_string(),
+                        ["study", "tod", "flat"]
+                            .into_iter()
+                            .chain(RetailPreset::ALL.iter().map(|p| p.key()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                }),
+        }
+    }
+
     /// The validated grid prices of every step of `axis`.
     pub fn prices(&self, axis: &TimeAxis) -> Result<Vec<GridPrices>, TariffError> {
         let mut out = Vec::with_capacity(axis.steps);
@@ -189,6 +239,19 @@ impl Tariff {
                         buy_per_kwh[m][h],
                         sell_per_kwh[m][h],
                     )?);
+                }
+            }
+            Tariff::Retail(retail) => {
+                retail.validate()?;
+                let by_block: Vec<(f64, f64)> = (0..retail.blocks())
+                    .map(|b| {
+                        let (buy, sell) = retail.dispatch_prices(b);
+                        (buy, sell.clamp(0.01_f64.min(buy / 2.0), buy * 0.99))
+                    })
+                    .collect();
+                for step in 0..axis.steps {
+                    let (buy, sell) = by_block[retail.block_of(axis.hour_of_day(step))];
+                    out.push(GridPrices::new(step, buy, sell)?);
                 }
             }
             Tariff::Series {
@@ -231,6 +294,11 @@ impl Tariff {
                 sell_per_kwh: vec![sell_per_kwh; buy_per_kwh.len()],
                 buy_per_kwh,
             },
+            Tariff::Retail(mut r) => {
+                r.metering.feed_in_per_kwh = sell_per_kwh;
+                r.metering.year_end_per_kwh = r.metering.year_end_per_kwh.map(|_| sell_per_kwh);
+                Tariff::Retail(r)
+            }
         }
     }
 }
@@ -238,6 +306,23 @@ impl Tariff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retail_presets_give_dispatch_prices_for_a_year() {
+        for preset in RetailPreset::ALL {
+            let t = Tariff::by_id(preset.key()).unwrap();
+            let prices = t.prices(&TimeAxis::hourly_year()).unwrap();
+            assert!(
+                prices.iter().all(|p| p.sell_per_kwh < p.buy_per_kwh),
+                "{}",
+                preset.key()
+            );
+        }
+        assert!(Tariff::by_id("gujarat")
+            .unwrap_err()
+            .to_string()
+            .contains("delhi"));
+    }
 
     #[test]
     fn presets_are_valid_for_a_year() {

@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use engine::billing::{Connection, Phase, Regime, RetailTariff};
 use engine::community::{generate, CommunitySpec, Site};
 use engine::coordinator::Forecast;
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
 use engine::run::{run as run_scenario, run_with_series, Model};
 use engine::scenario::{CommunitySource, Scenario, ScenarioError};
-use engine::tariff::TariffPreset;
+use engine::tariff::Tariff;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
 
 /// `north` or `south`.
@@ -23,15 +24,17 @@ fn parse_site(s: &str) -> Result<Site, String> {
     }
 }
 
-/// `study`, `tod` or `flat`.
-fn parse_preset(s: &str) -> Result<TariffPreset, String> {
+/// `study`, `tod`, `flat` or a retail preset (`delhi`, `msedcl`, `up-urban`, `up-rural`,
+/// `tamil-nadu`, `kerala`).
+fn parse_preset(s: &str) -> Result<Tariff, String> {
+    Tariff::by_id(s).map_err(|e| e.to_string())
+}
+
+fn parse_phase(s: &str) -> Result<Phase, String> {
     match s {
-        "study" => Ok(TariffPreset::Study),
-        "tod" => Ok(TariffPreset::IndianTimeOfDay),
-        "flat" => Ok(TariffPreset::FlatRetail),
-        other => Err(format!(
-            "unknown tariff '{other}' (expected study, tod or flat)"
-        )),
+        "1" => Ok(Phase::Single),
+        "3" => Ok(Phase::Three),
+        other => Err(format!("unknown phase '{other}' (expected 1 or 3)")),
     }
 }
 
@@ -134,9 +137,13 @@ enum Command {
     Scenario {
         #[command(flatten)]
         community: CommunityArgs,
-        /// Tariff preset: study (10/8), tod (Indian time-of-day, feed-in 3) or flat (6.5/3).
+        /// Tariff preset: study (10/8), tod (Indian time-of-day, feed-in 3), flat (6.5/3), or a
+        /// real state bill: delhi, msedcl, up-urban, up-rural, tamil-nadu, kerala.
         #[arg(long, default_value = "study", value_parser = parse_preset)]
-        tariff: TariffPreset,
+        tariff: Tariff,
+        /// The metering regime of a retail tariff (default: the state's own).
+        #[arg(long, value_parser = str::parse::<Regime>)]
+        regime: Option<Regime>,
         /// Steps a day: 24 (hourly), 48 (30 minutes) or 96 (15 minutes); the coordinator plans a
         /// day ahead and re-plans every step.
         #[arg(long, default_value_t = 24)]
@@ -163,6 +170,32 @@ enum Command {
         /// Where to write the scenario.
         #[arg(long, value_name = "S.json")]
         out: PathBuf,
+    },
+    /// Print one billing period's bill of a retail tariff as JSON (`lines` with `name` and
+    /// `amount`, `total`, `subsidy`, `discom_revenue`): check a tariff against a real bill.
+    Bill {
+        /// A retail preset (delhi, msedcl, up-urban, up-rural, tamil-nadu, kerala) or a tariff
+        /// JSON file.
+        #[arg(long, value_name = "PRESET|FILE")]
+        tariff: String,
+        /// Units imported in the period (kWh).
+        #[arg(long)]
+        kwh: f64,
+        /// Billing days (slab limits are pro-rated where the tariff says so).
+        #[arg(long, default_value_t = 30.0)]
+        days: f64,
+        /// Sanctioned load, kW.
+        #[arg(long, default_value_t = 2.0)]
+        sanctioned_kw: f64,
+        /// Supply phase: 1 or 3.
+        #[arg(long, default_value = "1", value_parser = parse_phase)]
+        phase: Phase,
+        /// Units exported in the period (kWh).
+        #[arg(long, default_value_t = 0.0)]
+        export_kwh: f64,
+        /// Metering regime (default: the tariff's own).
+        #[arg(long, value_parser = str::parse::<Regime>)]
+        regime: Option<Regime>,
     },
     /// Run every model (no sharing, BS, MMR, SDR, cloud-P2P) on a scenario and write all metrics
     /// as JSON.
@@ -282,9 +315,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 export_long_csv(&generated.members, &axis, 2025),
             )])
         }
+        Command::Bill {
+            tariff,
+            kwh,
+            days,
+            sanctioned_kw,
+            phase,
+            export_kwh,
+            regime,
+        } => {
+            let mut retail = load_retail(&tariff)?;
+            if let Some(regime) = regime {
+                retail.metering.regime = regime;
+            }
+            let bill = engine::billing::one_period_bill(
+                &retail,
+                &Connection {
+                    sanctioned_kw,
+                    phase,
+                },
+                days,
+                kwh,
+                export_kwh,
+            )
+            .map_err(|e| Failure::Input(e.to_string()))?;
+            println!("{bill}");
+            Ok(())
+        }
         Command::Scenario {
             community,
             tariff,
+            regime,
             steps_per_day,
             forecast,
             community_islanding,
@@ -295,7 +356,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let spec = community.spec();
             spec.validate().map_err(|e| Failure::Input(e.to_string()))?;
-            let mut scenario = Scenario::generated(spec.site, tariff);
+            let mut scenario = Scenario::generated(spec.site, engine::tariff::TariffPreset::Study);
+            scenario.name = format!("{} — {}", spec.site.label(), tariff.label());
+            scenario.tariff = tariff;
+            if let (Some(regime), Tariff::Retail(r)) = (regime, &mut scenario.tariff) {
+                r.metering.regime = regime;
+            }
             scenario.community = CommunitySource::Generated(spec);
             scenario.axis = TimeAxis {
                 steps: 365 * steps_per_day as usize,
@@ -530,6 +596,23 @@ fn frontier_summary(f: &engine::run::PeakFrontier) -> String {
         ));
     }
     out
+}
+
+/// A retail tariff by preset id or from a JSON file.
+fn load_retail(arg: &str) -> Result<RetailTariff, Failure> {
+    if let Ok(Tariff::Retail(r)) = Tariff::by_id(arg) {
+        return Ok(*r);
+    }
+    let path = Path::new(arg);
+    if !path.exists() {
+        return Err(Failure::Input(
+            Tariff::by_id(arg).err().map_or_else(|| format!("--tariff {arg}: not a retail tariff (study, tod and flat have no bills; use delhi, msedcl, up-urban, up-rural, tamil-nadu, kerala or a file)"), |e| format!("--tariff: {e}, and no such file")),
+        ));
+    }
+    let text = String::from_utf8(read(path)?)
+        .map_err(|_| Failure::Input(format!("{}: not UTF-8 text", path.display())))?;
+    engine::billing::RetailTariff::from_json(&file_name(path), &text)
+        .map_err(|e| Failure::Input(e.to_string()))
 }
 
 fn parse_forecast(s: &str) -> Result<Forecast, String> {
