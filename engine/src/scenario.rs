@@ -15,8 +15,9 @@ use crate::time_axis::TimeAxis;
 /// islanding, VoLL, battery wear and the forecast became settings) takes their defaults; version 2
 /// (before the transformer) loses its community import limit (`coordinator.community_limit_share`
 /// and `peak_penalty_per_kwh`), which the transformer with its default sizing replaces
-/// (docs/PEAKS.md).
-pub const SCENARIO_VERSION: u32 = 3;
+/// (docs/PEAKS.md); version 3 (before real bills) has no retail tariff and takes the default
+/// P2P billing settings (docs/BILLS.md).
+pub const SCENARIO_VERSION: u32 = 4;
 
 /// The oldest scenario format this engine still reads.
 pub const OLDEST_SCENARIO_VERSION: u32 = 1;
@@ -55,6 +56,10 @@ pub struct Settings {
     /// How the coordinator treats the peak and how the report classes the loading.
     #[serde(default)]
     pub peak: crate::transformer::PeakSettings,
+    /// P2P charges, slab counting, sharing members' regime and connections on real bills
+    /// (used when the tariff is a retail tariff).
+    #[serde(default)]
+    pub billing: crate::billing::BillingSettings,
 }
 
 fn yes() -> bool {
@@ -74,6 +79,7 @@ impl Default for Settings {
             baseline: Baseline::default(),
             transformer_kva: None,
             peak: crate::transformer::PeakSettings::default(),
+            billing: crate::billing::BillingSettings::default(),
         }
     }
 }
@@ -136,6 +142,9 @@ pub enum ScenarioError {
     /// The tariff is invalid for the axis.
     #[error(transparent)]
     Tariff(#[from] TariffError),
+    /// Real bills cannot be made (periods, P2P charges, connections).
+    #[error(transparent)]
+    Billing(#[from] crate::billing::BillingError),
     /// The community cannot be generated.
     #[error(transparent)]
     Community(#[from] CommunityError),
@@ -222,6 +231,10 @@ impl Scenario {
             .and(s.battery_wear.validate())
             .map_err(ScenarioError::Settings)?;
         self.tariff.prices(&self.axis)?;
+        if let Some(retail) = self.tariff.retail() {
+            crate::billing::billing_periods(&self.axis, retail.period)?;
+            s.billing.validate()?;
+        }
         match &self.community {
             CommunitySource::Generated(spec) => spec.validate()?,
             CommunitySource::Custom {
@@ -337,7 +350,7 @@ mod tests {
         let text =
             Scenario::default_north()
                 .to_json()
-                .replacen("\"version\": 3", "\"version\": 7", 1);
+                .replacen("\"version\": 4", "\"version\": 7", 1);
         let err = Scenario::from_json("old.json", &text)
             .unwrap_err()
             .to_string();
@@ -353,7 +366,7 @@ mod tests {
         let v1 =
             Scenario::default_north()
                 .to_json()
-                .replacen("\"version\": 3", "\"version\": 1", 1);
+                .replacen("\"version\": 4", "\"version\": 1", 1);
         let old = Scenario::from_json("v1.json", &v1).unwrap();
         assert_eq!(old.version, SCENARIO_VERSION);
         assert!(old.settings.community_islanding);
@@ -361,7 +374,7 @@ mod tests {
         // defaults instead.
         let v2 = Scenario::default_north()
             .to_json()
-            .replacen("\"version\": 3", "\"version\": 2", 1)
+            .replacen("\"version\": 4", "\"version\": 2", 1)
             .replacen(
                 "\"horizon_steps\"",
                 "\"community_limit_share\": 0.4, \"peak_penalty_per_kwh\": 5.0, \"horizon_steps\"",
@@ -371,6 +384,28 @@ mod tests {
         assert_eq!(old.version, SCENARIO_VERSION);
         assert_eq!(old.settings.transformer_kva, None);
         assert!(old.settings.peak.coordination && old.settings.peak.do_no_harm);
+        // A version 3 file (before real bills) has no billing settings: the defaults.
+        let mut v3: serde_json::Value =
+            serde_json::from_str(&Scenario::default_north().to_json()).unwrap();
+        v3["version"] = 3.into();
+        v3["settings"].as_object_mut().unwrap().remove("billing");
+        let old = Scenario::from_json("v3.json", &v3.to_string()).unwrap();
+        assert_eq!(
+            old.settings.billing,
+            crate::billing::BillingSettings::default()
+        );
+        // A retail tariff round-trips as data.
+        let mut delhi = Scenario::default_north();
+        delhi.tariff = Tariff::by_id("delhi").unwrap();
+        assert_eq!(
+            delhi,
+            Scenario::from_json("d.json", &delhi.to_json()).unwrap()
+        );
+        delhi.axis.steps = 24 * 45;
+        let err = Scenario::from_json("d.json", &delhi.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("whole billing periods"), "{err}");
         let err = Scenario::from_json("x.json", "not json")
             .unwrap_err()
             .to_string();

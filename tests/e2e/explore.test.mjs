@@ -150,7 +150,7 @@ test('a downloaded scenario uploads again (also by drag-and-drop); a broken one 
   await upToDate(page);
   const flat = await page.textContent(byId('kpi-none-cost'));
   const scenario = await download(page, 'download-scenario');
-  assert.match(scenario, /"version": 3/);
+  assert.match(scenario, /"version": 4/);
   await page.click(byId('reset'));
   await changed(page, 'kpi-none-cost', flat);
   await upToDate(page);
@@ -159,7 +159,7 @@ test('a downloaded scenario uploads again (also by drag-and-drop); a broken one 
   assert.equal(await page.$eval(byId('tariff-preset'), (el) => el.value), 'flat');
   assert.equal(await page.$eval(byId('price-sell'), (el) => el.value), '2');
 
-  const broken = scenario.replace('"version": 3,', '"version": 3,\n  "tariff": oops,');
+  const broken = scenario.replace('"version": 4,', '"version": 4,\n  "tariff": oops,');
   await page.setInputFiles(byId('upload-scenario'), { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from(broken) });
   await page.waitForSelector(byId('error'));
   assert.match(await page.textContent(byId('error')), /broken\.json.*line 3/);

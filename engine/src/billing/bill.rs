@@ -78,7 +78,8 @@ pub struct PeriodBill {
     pub total: f64,
     /// What the state pays, ₹.
     pub subsidy: f64,
-    /// What the DISCOM receives: its lines plus the subsidy, ₹.
+    /// What the DISCOM receives: its lines, which the consumer pays less the subsidy and the
+    /// state pays the subsidy of (so total + subsidy = DISCOM + platform + peers), ₹.
     pub discom_revenue: f64,
     /// Transaction charges to the platform, ₹.
     pub platform_revenue: f64,
@@ -158,7 +159,7 @@ impl RetailTariff {
         PeriodBill {
             total: lines.iter().map(|l| l.amount).sum(),
             subsidy,
-            discom_revenue: sum(Party::Discom) + subsidy,
+            discom_revenue: sum(Party::Discom),
             platform_revenue: sum(Party::Platform),
             peers_net: sum(Party::Peers),
             billed_kwh: units,

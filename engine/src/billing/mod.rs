@@ -9,7 +9,9 @@ mod error;
 mod file;
 mod fixed;
 mod metering;
+mod periods;
 mod presets;
+mod sharing;
 mod slabs;
 mod subsidy;
 mod tod;
@@ -20,7 +22,9 @@ pub use error::BillingError;
 pub use file::one_period_bill;
 pub use fixed::{ConsumptionBand, FixedCharge, LoadBand};
 pub use metering::{Metered, Metering, Readings, Regime};
+pub use periods::{billing_periods, PeriodSpan};
 pub use presets::RetailPreset;
+pub use sharing::{default_sanctioned_kw, BillingSettings};
 pub use slabs::{EnergyCharge, Slab, SlabCategory, SlabMode};
 pub use subsidy::{Benefit, Subsidy, SubsidyTier};
 pub use tod::{TimeOfDay, TodWindow};
@@ -168,20 +172,21 @@ impl RetailTariff {
     /// period, in ToD block `block`: the slab rate (after ToD), the ₹/kWh adders and every
     /// percentage adder they reach. The subsidy is left out (the state pays it).
     pub fn marginal_price_per_kwh(&self, units: f64, block: usize, factor: f64) -> f64 {
-        let mut rate = self.energy.marginal_rate(units, factor);
-        let mut rebate = 0.0;
-        if let Some(tod) = &self.time_of_day {
-            if tod.applies(units) {
-                let (m, r) = tod.of_block(block);
-                rate *= m;
-                rebate = r;
-            }
+        self.pricer().price(units, block, factor)
+    }
+
+    /// A fast evaluator of [`RetailTariff::marginal_price_per_kwh`] (the adder slopes computed
+    /// once).
+    pub fn pricer(&self) -> Pricer<'_> {
+        Pricer {
+            tariff: self,
+            energy_slope: adders::slope_from(&self.percent_adders, "energy"),
+            adders_per_kwh: self
+                .per_kwh_adders
+                .iter()
+                .map(|a| a.per_kwh * adders::slope_from(&self.percent_adders, &a.key))
+                .sum(),
         }
-        let mut price = (rate - rebate) * adders::slope_from(&self.percent_adders, "energy");
-        for a in &self.per_kwh_adders {
-            price += a.per_kwh * adders::slope_from(&self.percent_adders, &a.key);
-        }
-        price
     }
 
     /// The per-step grid prices the dispatch plans with (buy: the marginal price at the
@@ -198,5 +203,30 @@ impl RetailTariff {
             Regime::NetMetering | Regime::TodNetMetering => 0.95 * buy,
         };
         (buy, sell)
+    }
+}
+
+/// Marginal all-in prices of one tariff (see [`RetailTariff::marginal_price_per_kwh`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Pricer<'a> {
+    tariff: &'a RetailTariff,
+    energy_slope: f64,
+    adders_per_kwh: f64,
+}
+
+impl Pricer<'_> {
+    /// The price of one more DISCOM unit with `units` billed so far, in ToD block `block`.
+    pub fn price(&self, units: f64, block: usize, factor: f64) -> f64 {
+        let t = self.tariff;
+        let mut rate = t.energy.marginal_rate(units, factor);
+        let mut rebate = 0.0;
+        if let Some(tod) = &t.time_of_day {
+            if tod.applies(units) {
+                let (m, r) = tod.of_block(block);
+                rate *= m;
+                rebate = r;
+            }
+        }
+        (rate - rebate) * self.energy_slope + self.adders_per_kwh
     }
 }

@@ -5,9 +5,9 @@
 
 use crate::community::Member;
 use crate::market::{GridPrices, RuleId};
-use crate::metrics::RuleReport;
 
 use super::mla::mla_settlement;
+use super::real_bills::{self, BillingReport};
 use super::simulate::{Closed, Outcome};
 use super::{
     EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport, RunSeries,
@@ -33,11 +33,8 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         baseline,
     } = outcome;
     let shared_ref = shared.as_ref().unwrap_or(&alone);
-    let reference_bills: Vec<f64> = alone
-        .settlement
-        .rule(RuleId::None)
-        .map(|r| r.members.iter().map(|m| m.bill).collect())
-        .unwrap_or_else(|| vec![0.0; ids.len()]);
+    let reference_bills: Vec<f64> =
+        energy_bills(&alone, RuleId::None).unwrap_or_else(|| vec![0.0; ids.len()]);
     let mut models = Vec::new();
     for (model, rule) in [
         (Model::None, RuleId::None),
@@ -50,37 +47,48 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         } else {
             shared_ref
         };
-        if let Some(r) = behaviour.settlement.rule(rule) {
-            let bills = rule_bills(r, behaviour, &reference_bills, &ids, model != Model::None);
-            let grid_bill = if model == Model::None {
-                r.reference_bill
+        if let Some(energy) = energy_bills(behaviour, rule) {
+            let bills = rule_bills(
+                &energy,
+                behaviour,
+                &reference_bills,
+                &ids,
+                model != Model::None,
+            );
+            let grid_bill = if behaviour.meters.is_some() {
+                energy.iter().sum()
             } else {
-                r.community_bill
+                let r = behaviour.settlement.rule(rule);
+                r.map_or(0.0, |r| {
+                    if model == Model::None {
+                        r.reference_bill
+                    } else {
+                        r.community_bill
+                    }
+                })
             };
-            models.push(model_report(model, bills, behaviour, grid_bill, 0.0));
+            let mut report = model_report(model, bills, behaviour, grid_bill, 0.0);
+            report.billing = real_bills(behaviour, rule);
+            models.push(report);
         }
     }
-    let sdr_alone_cost = alone.settlement.rule(RuleId::Sdr).map(|r| {
-        let bills = rule_bills(r, &alone, &reference_bills, &ids, true);
+    let sdr_alone_cost = energy_bills(&alone, RuleId::Sdr).map(|energy| {
+        let bills = rule_bills(&energy, &alone, &reference_bills, &ids, true);
         model_report(Model::Sdr, bills, &alone, 0.0, 0.0)
     });
     let cloud_model = |c: &Closed| {
-        let sdr = c.settlement.rule(RuleId::Sdr)?;
+        let energy = energy_bills(c, RuleId::Sdr)?;
         let (bills, income) = mla_settlement(
-            sdr,
+            &energy,
             &c.settlement,
             &reference_bills,
             &c.ledger,
             &ids,
             cx.aggregator_return,
         );
-        Some(model_report(
-            Model::Cloud,
-            bills,
-            c,
-            sdr.community_bill,
-            income,
-        ))
+        let mut report = model_report(Model::Cloud, bills, c, energy.iter().sum(), income);
+        report.billing = real_bills(c, RuleId::Sdr);
+        Some(report)
     };
     let perfect_cost = oracle
         .as_ref()
@@ -117,9 +125,49 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
     }
 }
 
+/// Each member's energy bill under `rule` on a behaviour: the sum of its real period bills with
+/// a retail tariff, else the per-step settlement's bill.
+fn energy_bills(behaviour: &Closed, rule: RuleId) -> Option<Vec<f64>> {
+    match &behaviour.meters {
+        Some(meters) => {
+            let index = match rule {
+                RuleId::None => None,
+                other => Some(meters.rule_index(other)?),
+            };
+            Some(real_bills::member_totals(real_bills::rule_bills(
+                meters, index,
+            )))
+        }
+        None => behaviour
+            .settlement
+            .rule(rule)
+            .map(|r| r.members.iter().map(|m| m.bill).collect()),
+    }
+}
+
+/// The real-bill report of `rule` on a behaviour (retail tariffs only).
+fn real_bills(behaviour: &Closed, rule: RuleId) -> Option<BillingReport> {
+    let meters = behaviour.meters.as_ref()?;
+    let index = match rule {
+        RuleId::None => None,
+        other => Some(meters.rule_index(other)?),
+    };
+    let (tariff, sharing) = meters.tariffs();
+    Some(real_bills::billing_report(
+        tariff,
+        if rule == RuleId::None {
+            tariff.metering.regime
+        } else {
+            sharing
+        },
+        &meters.labels(),
+        real_bills::rule_bills(meters, index),
+    ))
+}
+
 /// A settlement rule's member bills on a behaviour, with island trades where it shares.
 fn rule_bills(
-    r: &RuleReport,
+    energy: &[f64],
     behaviour: &Closed,
     reference_bills: &[f64],
     ids: &[String],
@@ -133,13 +181,13 @@ fn rule_bills(
             } else {
                 0.0
             };
-            let bill = r.members[k].bill + island_trade;
+            let bill = energy[k] + island_trade;
             MemberBill {
                 member: id.clone(),
                 bill,
                 reference_bill: reference_bills[k],
                 savings: reference_bills[k] - bill,
-                energy_bill: r.members[k].bill,
+                energy_bill: energy[k],
                 island_trade,
                 ..MemberBill::default()
             }
@@ -186,6 +234,7 @@ fn model_report(
         energy,
         peaks: behaviour.peaks.clone(),
         members,
+        billing: None,
     }
 }
 

@@ -14,6 +14,8 @@ pub(super) struct At<'a> {
     pub t: usize,
     pub lt: usize,
     pub hours: f64,
+    /// Hour of the day (0–23) at the start of the step.
+    pub hour_of_day: u32,
     pub grid: &'a crate::market::GridPrices,
     pub grid_up: bool,
     /// Value of lost load this step, ₹/kWh.

@@ -1,30 +1,30 @@
 //! MLA bill settlement of cloud-P2P (MODEL.md §4). Members' energy is billed at SDR prices on
-//! the coordinated net energy (plus island trades). The sharing value V = Σ reference bills −
+//! the coordinated net energy (plus island trades); with a retail tariff, each member's real
+//! bills with SDR-priced P2P units. The sharing value V = Σ reference bills −
 //! Σ energy bills (= the grid bill's saving) is pooled: each member pays its own gain into the
 //! pool, the aggregator keeps τ_c·V, battery owners are paid for the wear the coordinator put on
 //! their batteries, and the rest is returned by the Sharing Contribution Rate (whose shares
 //! add up to 1 − τ_c). So Σ bills = grid bill + τ_c·V exactly. When V ≤ 0 or nobody
 //! contributed, nothing is pooled or taken and members pay their energy bills.
 
-use crate::metrics::{RuleReport, SettlementReport};
+use crate::metrics::SettlementReport;
 
 use super::ledger::Ledger;
 use super::MemberBill;
 
 /// Cloud-P2P's member bills and the aggregator's income, ₹.
 pub(super) fn mla_settlement(
-    sdr: &RuleReport,
+    sdr_bills: &[f64],
     cloud: &SettlementReport,
     reference_bills: &[f64],
     ledger: &Ledger,
     ids: &[String],
     tau: f64,
 ) -> (Vec<MemberBill>, f64) {
-    let energy: Vec<f64> = sdr
-        .members
+    let energy: Vec<f64> = sdr_bills
         .iter()
         .zip(&ledger.island_trade)
-        .map(|(m, island)| m.bill + island)
+        .map(|(bill, island)| bill + island)
         .collect();
     let scr: Vec<f64> = (0..ids.len())
         .map(|k| {
@@ -61,7 +61,7 @@ pub(super) fn mla_settlement(
                 bill,
                 reference_bill: reference_bills[k],
                 savings: reference_bills[k] - bill,
-                energy_bill: sdr.members[k].bill,
+                energy_bill: sdr_bills[k],
                 contribution_return,
                 sharing_contribution_rate: scr[k],
                 island_trade: ledger.island_trade[k],

@@ -13,18 +13,22 @@ mod flows;
 mod frontier;
 mod homes;
 mod ledger;
+mod meters;
 mod mla;
 mod peaks;
 mod rating;
+mod real_bills;
 mod report;
 mod series;
 mod simulate;
 mod source;
 
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
+pub use meters::MemberPeriodBill;
 pub use peaks::{PeakReport, DURATION_POINTS};
 use rating::transformer_rating;
 pub use rating::{stressed, stressed_at, transformer_kva};
+pub use real_bills::{BillingReport, PeriodTotals};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 

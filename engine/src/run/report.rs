@@ -204,6 +204,10 @@ pub struct ModelReport {
     pub peaks: super::PeakReport,
     /// Per-member bills.
     pub members: Vec<MemberBill>,
+    /// Real bills per member and period with their line items (retail tariffs only); then
+    /// every bill above is the sum of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<super::BillingReport>,
 }
 
 /// What a member has (for tables and editing).

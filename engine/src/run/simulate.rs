@@ -21,6 +21,7 @@ use super::best::best_possible_bill;
 use super::flows::{At, Flows};
 use super::homes::{home_ems_settings, EmsWindow, HomesAlone};
 use super::ledger::Ledger;
+use super::meters::Meters;
 use super::peaks::{PeakReport, Rating};
 use super::{EnergyReport, FlowSeries, Model, RunOptions, SeriesSink};
 use crate::accounting::Baseline;
@@ -35,11 +36,12 @@ pub(super) struct Window {
     pub chunk: std::ops::Range<usize>,
 }
 
-/// One behaviour's settlement, energy flows and ledger.
+/// One behaviour's settlement, energy flows, ledger and (with a retail tariff) DISCOM meters.
 pub(super) struct Books {
     settler: Settler,
     flows: Flows,
     ledger: Ledger,
+    meters: Option<Meters>,
 }
 
 /// What one behaviour leaves for the report.
@@ -49,20 +51,32 @@ pub(super) struct Closed {
     pub series: FlowSeries,
     pub ledger: Ledger,
     pub peaks: PeakReport,
+    /// Real bills per member and period (retail tariffs only).
+    pub meters: Option<Meters>,
 }
 
 impl Books {
     fn new(
         settler: Settler,
         scenario: &Scenario,
-        n: usize,
+        members: &[Member],
         rating: Rating,
         shares: &[f64],
+        trading: &[RuleId],
     ) -> Self {
         Self {
             settler,
             flows: Flows::new(scenario.axis, rating, shares.to_vec()),
-            ledger: Ledger::new(n),
+            ledger: Ledger::new(members.len()),
+            meters: scenario.tariff.retail().and_then(|retail| {
+                Meters::new(
+                    retail,
+                    &scenario.settings.billing,
+                    &scenario.axis,
+                    members,
+                    trading,
+                )
+            }),
         }
     }
 
@@ -90,10 +104,16 @@ impl Books {
         }
         self.flows.add(at, steps, pooled, shared);
         self.ledger.add(at, steps);
+        if let Some(meters) = self.meters.as_mut() {
+            meters.add(at, steps, pooled);
+        }
         Ok(())
     }
 
-    fn close(self, aggregator_return: f64) -> Closed {
+    fn close(mut self, aggregator_return: f64) -> Closed {
+        if let Some(meters) = self.meters.as_mut() {
+            meters.finish();
+        }
         let (mut energy, series, peaks) = self.flows.finish();
         energy.battery_wear_cost = self.ledger.total_wear();
         Closed {
@@ -102,6 +122,7 @@ impl Books {
             series,
             ledger: self.ledger,
             peaks,
+            meters: self.meters,
         }
     }
 }
@@ -276,7 +297,10 @@ impl<'s> Simulation<'s> {
         } else {
             options
         };
-        let books = |settler: Settler| Books::new(settler, scenario, n, rating, &shares);
+        let books = |settler: Settler, trading: &[RuleId]| {
+            Books::new(settler, scenario, members, rating, &shares, trading)
+        };
+        const LOCAL: [RuleId; 3] = [RuleId::Bs, RuleId::Mmr, RuleId::Sdr];
         let all_rules =
             || Settler::all_rules(axis, n, settings.bs_horizon).with_participation(&participates);
         let cloud_settler = || {
@@ -304,13 +328,22 @@ impl<'s> Simulation<'s> {
             islanding: islands_together.then(|| HomesAlone::pooled(members, pool, ems)),
             baseline,
             ems_settings: home_ems_settings(&coordinator),
-            alone: books(all_rules()),
-            shared: islands_together.then(|| books(all_rules())),
-            cloud: options
-                .cloud
-                .then(|| Coordinated::new(coordinator.clone(), books(cloud_settler()), members)),
-            oracle: with_oracle
-                .then(|| Coordinated::new(oracle_settings, books(cloud_settler()), members)),
+            alone: books(all_rules(), &LOCAL),
+            shared: islands_together.then(|| books(all_rules(), &LOCAL)),
+            cloud: options.cloud.then(|| {
+                Coordinated::new(
+                    coordinator.clone(),
+                    books(cloud_settler(), &[RuleId::Sdr]),
+                    members,
+                )
+            }),
+            oracle: with_oracle.then(|| {
+                Coordinated::new(
+                    oracle_settings,
+                    books(cloud_settler(), &[RuleId::Sdr]),
+                    members,
+                )
+            }),
             coincident: super::peaks::coincident_window(prices, &axis),
             best_coordinator: coordinator,
             participates,
@@ -341,6 +374,7 @@ impl<'s> Simulation<'s> {
                 t,
                 lt,
                 hours: axis.step_hours(),
+                hour_of_day: axis.hour_of_day(t),
                 grid,
                 grid_up: community.grid_available.get(lt).copied().unwrap_or(true),
                 voll_per_kwh: settings.value_of_lost_load.per_kwh(grid),

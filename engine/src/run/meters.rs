@@ -1,0 +1,425 @@
+//! Each member's DISCOM meter under real bills, stepped with a behaviour and closed into a bill
+//! per billing period (docs/BILLS.md).
+//!
+//! Two views of one dispatch: `solo` (no sharing: the meter sees the member's whole net
+//! exchange) and `shared` (sharing members' exchange is first matched pro rata with each other,
+//! as SDR's market does — sellers' surplus covers TSP/TBP of every buyer's need, or buyers take
+//! TBP/TSP of every seller's surplus — and only the rest crosses the DISCOM meter). The
+//! DISCOM units are the same under BS, MMR and SDR; the rules differ only in the price of the
+//! P2P units, set each step from the rule's internal prices on the members' marginal retail
+//! prices (the slab each is in so far) and the regime's export value.
+
+use crate::billing::{
+    billing_periods, BillLine, BillingSettings, Connection, Party, PeriodBill, PeriodSpan,
+    PeriodUsage, Readings, RetailTariff,
+};
+use crate::community::Member;
+use crate::coordinator::MemberStep;
+use crate::market::{GridPrices, HorizonMarket, RuleId, SettlementRule};
+
+use super::flows::At;
+
+/// One member-period's bill with what the per-step settlement knew.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MemberPeriodBill {
+    /// The bill's lines and totals.
+    #[serde(flatten)]
+    pub bill: PeriodBill,
+    /// P2P units bought, kWh.
+    pub p2p_bought_kwh: f64,
+    /// P2P units sold, kWh.
+    pub p2p_sold_kwh: f64,
+    /// The DISCOM part as the steps priced it (units × marginal price, exports × export
+    /// value), ₹.
+    pub provisional: f64,
+    /// The DISCOM part of the bill minus `provisional`: what only the period's totals could
+    /// settle (fixed charge, slab edges, subsidy, netting), ₹.
+    pub true_up: f64,
+}
+
+/// Running totals of one member in one view for the open period.
+#[derive(Clone, Debug, Default)]
+struct Meter {
+    readings: Readings,
+    import_kwh: f64,
+    export_kwh: f64,
+    pv_kwh: f64,
+    bank_kwh: f64,
+    provisional: f64,
+    bought_kwh: f64,
+    sold_kwh: f64,
+}
+
+impl Meter {
+    fn new(blocks: usize) -> Self {
+        Self {
+            readings: Readings {
+                import_kwh: vec![0.0; blocks],
+                export_kwh: vec![0.0; blocks],
+                pv_kwh: vec![0.0; blocks],
+            },
+            ..Self::default()
+        }
+    }
+
+    /// Units billed so far this period under `tariff`'s regime (the slab position).
+    fn units_so_far(&self, tariff: &RetailTariff) -> f64 {
+        use crate::billing::Regime;
+        match tariff.metering.regime {
+            Regime::NetBilling => self.import_kwh,
+            Regime::Gross => (self.import_kwh + self.pv_kwh - self.export_kwh).max(0.0),
+            Regime::NetMetering | Regime::TodNetMetering => {
+                (self.import_kwh - self.export_kwh - self.bank_kwh).max(0.0)
+            }
+        }
+    }
+
+    fn net_so_far(&self) -> f64 {
+        self.import_kwh - self.export_kwh - self.bank_kwh
+    }
+
+    fn reset(&mut self) {
+        let bank = self.bank_kwh;
+        let blocks = self.readings.import_kwh.len();
+        *self = Self::new(blocks);
+        self.bank_kwh = bank;
+    }
+}
+
+/// The members' meters of one behaviour.
+pub(super) struct Meters {
+    /// [own regime, sharing members' regime].
+    tariffs: [RetailTariff; 2],
+    settings: BillingSettings,
+    periods: Vec<PeriodSpan>,
+    period: usize,
+    factor: f64,
+    connections: Vec<Connection>,
+    /// Which of `tariffs` meters each member's shared view (1 for sharing members).
+    shared_tariff: Vec<usize>,
+    solo: Vec<Meter>,
+    shared: Vec<Meter>,
+    rules: Vec<(RuleId, Box<dyn SettlementRule>)>,
+    /// [rule][member]: ₹ paid for P2P units bought, received for units sold, this period.
+    p2p_paid: Vec<Vec<(f64, f64)>>,
+    /// [member][period] bills of the solo view.
+    pub solo_bills: Vec<Vec<MemberPeriodBill>>,
+    /// [rule][member][period].
+    pub rule_bills: Vec<Vec<Vec<MemberPeriodBill>>>,
+    /// Scratch: per-member (grid import, grid export, P2P bought, P2P sold, marginal price).
+    scratch: Vec<[f64; 5]>,
+}
+
+impl Meters {
+    /// Meters for `members` billed by `tariff`; `trading` names the rules whose P2P prices are
+    /// settled on the shared view.
+    pub fn new(
+        tariff: &RetailTariff,
+        settings: &BillingSettings,
+        axis: &crate::time_axis::TimeAxis,
+        members: &[Member],
+        trading: &[RuleId],
+    ) -> Option<Self> {
+        let periods = billing_periods(axis, tariff.period).ok()?;
+        let mut sharing = tariff.clone();
+        if let Some(regime) = settings.sharing_members_regime {
+            sharing.metering.regime = regime;
+        }
+        let blocks = tariff.blocks();
+        let n = members.len();
+        let factor = tariff.factor(periods[0].days);
+        Some(Self {
+            tariffs: [tariff.clone(), sharing],
+            settings: settings.clone(),
+            factor,
+            periods,
+            period: 0,
+            connections: members
+                .iter()
+                .map(|m| settings.connection(&m.id, m.archetype))
+                .collect(),
+            shared_tariff: members
+                .iter()
+                .map(|m| usize::from(m.participates))
+                .collect(),
+            solo: vec![Meter::new(blocks); n],
+            shared: vec![Meter::new(blocks); n],
+            rules: trading
+                .iter()
+                .map(|&r| (r, r.rule(crate::market::BillingHorizon::Step)))
+                .collect(),
+            p2p_paid: vec![vec![(0.0, 0.0); n]; trading.len()],
+            solo_bills: vec![Vec::new(); n],
+            rule_bills: vec![vec![Vec::new(); n]; trading.len()],
+            scratch: vec![[0.0; 5]; n],
+        })
+    }
+
+    /// Meter one step; `pooled` marks the members who share.
+    pub fn add(&mut self, at: &At<'_>, steps: &[MemberStep], pooled: &[bool]) {
+        while self.period < self.periods.len() && at.t >= self.periods[self.period].end {
+            self.close_period();
+        }
+        if !at.grid_up {
+            return;
+        }
+        let block = self.tariffs[0].block_of(at.hour_of_day);
+        let own = self.tariffs[0].pricer();
+        let factor = self.factor;
+        for (k, s) in steps.iter().enumerate() {
+            let x = s.net_kw * at.hours;
+            let pv = s.pv_kw * at.hours;
+            let m = &mut self.solo[k];
+            let price = own.price(m.units_so_far(&self.tariffs[0]), block, factor);
+            add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
+            let value = self.tariffs[0]
+                .metering
+                .export_value_per_kwh(m.net_so_far(), price);
+            m.provisional += x.max(0.0) * price - (-x).max(0.0) * value;
+        }
+        self.add_shared(at, steps, pooled, block);
+    }
+
+    fn add_shared(&mut self, at: &At<'_>, steps: &[MemberStep], pooled: &[bool], block: usize) {
+        let (mut tbp, mut tsp) = (0.0, 0.0);
+        for (s, &p) in steps.iter().zip(pooled) {
+            if p {
+                let x = s.net_kw * at.hours;
+                if x > 0.0 {
+                    tbp += x;
+                } else {
+                    tsp -= x;
+                }
+            }
+        }
+        let shared = f64::min(tbp, tsp);
+        let (buy_share, sell_share) = if shared > 0.0 {
+            (shared / tbp, shared / tsp)
+        } else {
+            (0.0, 0.0)
+        };
+        let pricers = [self.tariffs[0].pricer(), self.tariffs[1].pricer()];
+        let factor = self.factor;
+        let (mut buy_weighted, mut sell_weighted) = (0.0, 0.0);
+        for (k, s) in steps.iter().enumerate() {
+            let x = s.net_kw * at.hours;
+            let which = self.shared_tariff[k];
+            let tariff = &self.tariffs[which];
+            let m = &self.shared[k];
+            let offset = if self.settings.p2p_counts_toward_slab {
+                m.bought_kwh
+            } else {
+                0.0
+            };
+            let price = pricers[which].price(m.units_so_far(tariff) + offset, block, factor);
+            let (bought, sold) = if pooled[k] {
+                (x.max(0.0) * buy_share, (-x).max(0.0) * sell_share)
+            } else {
+                (0.0, 0.0)
+            };
+            if pooled[k] && x > 0.0 {
+                buy_weighted += x * price;
+            } else if pooled[k] && x < 0.0 {
+                sell_weighted -= x * tariff.metering.export_value_per_kwh(m.net_so_far(), price);
+            }
+            self.scratch[k] = [
+                x.max(0.0) - bought,
+                (-x).max(0.0) - sold,
+                bought,
+                sold,
+                price,
+            ];
+        }
+        if shared > 0.0 {
+            let buy = buy_weighted / tbp;
+            let sell = (sell_weighted / tsp).clamp(1e-6, buy.max(1e-6));
+            let grid = GridPrices {
+                buy_per_kwh: buy.max(sell),
+                sell_per_kwh: sell,
+            };
+            let market = HorizonMarket::of_step(tbp, tsp, grid);
+            for ((_, rule), paid) in self.rules.iter().zip(&mut self.p2p_paid) {
+                let p = rule.internal_prices(&market, grid);
+                // Sellers are paid their internal price when the community imports (all their
+                // surplus is shared); buyers pay theirs when it exports.
+                let per_kwh = if tbp >= tsp {
+                    p.sell_per_kwh
+                } else {
+                    p.buy_per_kwh
+                };
+                for (k, row) in self.scratch.iter().enumerate() {
+                    paid[k].0 += row[2] * per_kwh;
+                    paid[k].1 += row[3] * per_kwh;
+                }
+            }
+        }
+        for (k, s) in steps.iter().enumerate() {
+            let [import, export, bought, sold, price] = self.scratch[k];
+            let tariff = &self.tariffs[self.shared_tariff[k]];
+            let m = &mut self.shared[k];
+            add_reading(m, block, import, export, s.pv_kw * at.hours);
+            m.bought_kwh += bought;
+            m.sold_kwh += sold;
+            let value = tariff.metering.export_value_per_kwh(m.net_so_far(), price);
+            m.provisional += import * price - export * value;
+        }
+    }
+
+    /// Bill every member for the open period and start the next.
+    fn close_period(&mut self) {
+        let span = self.periods[self.period].clone();
+        let year_end = self.period + 1 == self.periods.len()
+            || span.last_calendar_month + 1
+                == usize::from(self.tariffs[0].metering.settlement_month);
+        let s = &self.settings;
+        for k in 0..self.solo.len() {
+            let c = self.connections[k];
+            let m = &mut self.solo[k];
+            let bill = self.tariffs[0].bill(
+                &c,
+                &usage(m, span.days, year_end, 0.0, Vec::new(), Vec::new()),
+            );
+            self.solo_bills[k].push(member_bill(bill, m));
+            m.reset();
+            self.solo[k].bank_kwh = self.solo_bills[k]
+                .last()
+                .map_or(0.0, |b| b.bill.bank_out_kwh);
+            let m = &mut self.shared[k];
+            let mut bank_out = 0.0;
+            for (r, paid) in self.p2p_paid.iter_mut().enumerate() {
+                let (spent, earned) = paid[k];
+                let fees = fee_lines(s, m.bought_kwh, m.sold_kwh);
+                let energy = p2p_lines(m.bought_kwh, spent, m.sold_kwh, earned);
+                let offset = if s.p2p_counts_toward_slab {
+                    m.bought_kwh
+                } else {
+                    0.0
+                };
+                let tariff = &self.tariffs[self.shared_tariff[k]];
+                let bill = tariff.bill(&c, &usage(m, span.days, year_end, offset, fees, energy));
+                bank_out = bill.bank_out_kwh;
+                self.rule_bills[r][k].push(member_bill(bill, m));
+                paid[k] = (0.0, 0.0);
+            }
+            m.reset();
+            m.bank_kwh = bank_out;
+        }
+        self.period += 1;
+        if let Some(next) = self.periods.get(self.period) {
+            self.factor = self.tariffs[0].factor(next.days);
+        }
+    }
+
+    /// The period labels.
+    pub fn labels(&self) -> Vec<String> {
+        self.periods.iter().map(|p| p.label.clone()).collect()
+    }
+
+    /// The tariff of members who do not share, and the regime of those who do.
+    pub fn tariffs(&self) -> (&RetailTariff, crate::billing::Regime) {
+        (&self.tariffs[0], self.tariffs[1].metering.regime)
+    }
+
+    /// Index of a trading rule's bills.
+    pub fn rule_index(&self, rule: RuleId) -> Option<usize> {
+        self.rules.iter().position(|(r, _)| *r == rule)
+    }
+
+    /// Close the last period.
+    pub fn finish(&mut self) {
+        while self.period < self.periods.len() {
+            self.close_period();
+        }
+    }
+}
+
+fn add_reading(m: &mut Meter, block: usize, import: f64, export: f64, pv: f64) {
+    m.readings.import_kwh[block] += import;
+    m.readings.export_kwh[block] += export;
+    m.readings.pv_kwh[block] += pv;
+    m.import_kwh += import;
+    m.export_kwh += export;
+    m.pv_kwh += pv;
+}
+
+fn usage(
+    m: &Meter,
+    days: f64,
+    year_end: bool,
+    offset: f64,
+    fees: Vec<BillLine>,
+    energy: Vec<BillLine>,
+) -> PeriodUsage {
+    PeriodUsage {
+        days,
+        readings: m.readings.clone(),
+        bank_in_kwh: m.bank_kwh,
+        year_end,
+        slab_offset_kwh: offset,
+        p2p_fees: fees,
+        p2p_energy: energy,
+    }
+}
+
+fn member_bill(bill: PeriodBill, m: &Meter) -> MemberPeriodBill {
+    let discom: f64 = bill
+        .lines
+        .iter()
+        .filter(|l| matches!(l.party, Party::Discom | Party::State) && l.key != "p2p_fees")
+        .map(|l| l.amount)
+        .sum();
+    MemberPeriodBill {
+        p2p_bought_kwh: m.bought_kwh,
+        p2p_sold_kwh: m.sold_kwh,
+        provisional: m.provisional,
+        true_up: discom - m.provisional,
+        bill,
+    }
+}
+
+fn fee_lines(s: &BillingSettings, bought: f64, sold: f64) -> Vec<BillLine> {
+    let mut out = Vec::new();
+    let fee = bought * s.p2p_charge_per_kwh * s.p2p_charge_buyer_share
+        + sold * s.p2p_charge_per_kwh * (1.0 - s.p2p_charge_buyer_share);
+    if fee > 0.0 {
+        out.push(BillLine {
+            key: "p2p_fees".into(),
+            name: format!("P2P transaction charge ({:.1} units)", bought + sold),
+            amount: fee,
+            party: Party::Platform,
+        });
+    }
+    if bought > 0.0 && s.wheeling_per_kwh > 0.0 {
+        out.push(BillLine {
+            key: "p2p_fees".into(),
+            name: format!(
+                "Network charge on P2P units ({bought:.1} × {:.2})",
+                s.wheeling_per_kwh
+            ),
+            amount: bought * s.wheeling_per_kwh,
+            party: Party::Discom,
+        });
+    }
+    out
+}
+
+fn p2p_lines(bought: f64, spent: f64, sold: f64, earned: f64) -> Vec<BillLine> {
+    let mut out = Vec::new();
+    if bought > 0.0 {
+        out.push(BillLine {
+            key: "p2p_bought".into(),
+            name: format!("P2P energy bought ({bought:.1} units)"),
+            amount: spent,
+            party: Party::Peers,
+        });
+    }
+    if sold > 0.0 {
+        out.push(BillLine {
+            key: "p2p_sold".into(),
+            name: format!("P2P energy sold ({sold:.1} units)"),
+            amount: -earned,
+            party: Party::Peers,
+        });
+    }
+    out
+}

@@ -1,0 +1,6 @@
+//! placeholder
+use engine::billing::*;
+#[test]
+fn stub() {
+    let _ = RetailPreset::ALL;
+}
