@@ -28,17 +28,20 @@ pub enum SweepParameter {
     BatteryPenetration,
     /// The aggregator's share τ_c of members' gains (0–1).
     AggregatorReturn,
+    /// The P2P transaction charge on real bills, ₹ per kWh traded (retail tariffs).
+    P2pCharge,
 }
 
 impl SweepParameter {
     /// Every parameter, in menu order.
-    pub const ALL: [SweepParameter; 6] = [
+    pub const ALL: [SweepParameter; 7] = [
         SweepParameter::FeedInPrice,
         SweepParameter::RetailPrice,
         SweepParameter::TodPeakMultiplier,
         SweepParameter::PvPenetration,
         SweepParameter::BatteryPenetration,
         SweepParameter::AggregatorReturn,
+        SweepParameter::P2pCharge,
     ];
 
     /// Stable key (menus, CSV).
@@ -50,18 +53,20 @@ impl SweepParameter {
             SweepParameter::PvPenetration => "pv_penetration",
             SweepParameter::BatteryPenetration => "battery_penetration",
             SweepParameter::AggregatorReturn => "aggregator_return",
+            SweepParameter::P2pCharge => "p2p_charge",
         }
     }
 
     /// Human name with unit.
     pub fn label(self) -> &'static str {
         match self {
-            SweepParameter::FeedInPrice => "Feed-in price (₹/kWh)",
+            SweepParameter::FeedInPrice => "Feed-in price; with real bills also the APPC (₹/kWh)",
             SweepParameter::RetailPrice => "Retail price (₹/kWh)",
             SweepParameter::TodPeakMultiplier => "Time-of-day evening peak multiplier (×)",
             SweepParameter::PvPenetration => "Share of homes with PV (0–1)",
             SweepParameter::BatteryPenetration => "Share of PV homes with a battery (0–1)",
             SweepParameter::AggregatorReturn => "Aggregator's share τ_c (0–1)",
+            SweepParameter::P2pCharge => "P2P transaction charge (₹/kWh)",
         }
     }
 
@@ -73,6 +78,7 @@ impl SweepParameter {
             SweepParameter::TodPeakMultiplier => (1.0, 2.0),
             SweepParameter::PvPenetration | SweepParameter::BatteryPenetration => (0.0, 1.0),
             SweepParameter::AggregatorReturn => (0.0, 0.5),
+            SweepParameter::P2pCharge => (0.0, 2.0),
         }
     }
 
@@ -97,6 +103,24 @@ impl SweepParameter {
             SweepParameter::RetailPrice => {
                 let scale = value / first_hour.0;
                 s.tariff = map_prices(&s.tariff, |b| Some(b * scale), |_| None);
+            }
+            SweepParameter::TodPeakMultiplier if s.tariff.retail().is_some() => {
+                return Err(format!(
+                    "{}: a retail tariff keeps its own time-of-day windows (edit them in the tariff)",
+                    self.label()
+                ));
+            }
+            SweepParameter::P2pCharge => {
+                if s.tariff.retail().is_none() {
+                    return Err(format!(
+                        "{}: needs a retail tariff (delhi, msedcl, …)",
+                        self.label()
+                    ));
+                }
+                if !(0.0..=100.0).contains(&value) {
+                    return Err(format!("{}: {value} must be from 0 to 100", self.label()));
+                }
+                s.settings.billing.p2p_charge_per_kwh = value;
             }
             SweepParameter::TodPeakMultiplier => {
                 s.tariff = time_of_day(TimeOfDay {
