@@ -24,6 +24,15 @@ pub fn rupees(v: f64) -> String {
     }
 }
 
+/// An amount with the rupee sign after any minus sign: "−₹2,192.00".
+pub fn money(v: f64) -> String {
+    let r = rupees(v);
+    match r.strip_prefix('−') {
+        Some(rest) => format!("−₹{rest}"),
+        None => format!("₹{r}"),
+    }
+}
+
 /// The models whose report has real bills, in report order.
 fn billed_models(r: &RunReport) -> Vec<Model> {
     r.models
@@ -131,14 +140,19 @@ pub fn BillPanel(
             let m = m?;
             let own = total(m)?;
             let alone = total(Model::None)?;
+            let paid = if own < 0.0 || alone < 0.0 {
+                " (below zero: the member is paid)"
+            } else {
+                ""
+            };
             Some(if m == Model::None {
-                format!("Year: ₹{} in bills.", rupees(own))
+                format!("Year: {} in bills{paid}.", money(own))
             } else {
                 format!(
-                    "Year: ₹{} in bills under {}, against ₹{} with no sharing.",
-                    rupees(own),
+                    "Year: {} in bills under {}, against {} with no sharing{paid}.",
+                    money(own),
                     m.label(),
-                    rupees(alone)
+                    money(alone)
                 )
             })
         })
@@ -179,8 +193,8 @@ pub fn BillPanel(
                             {move || report.with(|r| r.as_ref().map(|r| r.members.iter().enumerate().map(|(k, m)| {
                                 let id = m.id.clone();
                                 let label = format!("{} — {}{}{}", m.id, m.archetype.label(),
-                                    if m.pv_kwp > 0.0 { format!(", PV {} kWp", m.pv_kwp) } else { String::new() },
-                                    if m.battery_kwh > 0.0 { format!(", battery {} kWh", m.battery_kwh) } else { String::new() });
+                                    if m.pv_kwp > 0.0 { format!(", PV {:.1} kWp", m.pv_kwp) } else { String::new() },
+                                    if m.battery_kwh > 0.0 { format!(", battery {:.1} kWh", m.battery_kwh) } else { String::new() });
                                 view! { <option value=id selected=move || member.get() == k>{label}</option> }
                             }).collect_view()))}
                         </select>
@@ -208,11 +222,12 @@ pub fn BillPanel(
                 </ul>
                 <p data-testid="bill-year">{year_line}</p>
                 {move || chosen_bill().map(|(label, b)| view! {
+                    <div class="table-scroll">
                     <table class="bills bill-lines" data-testid="bill-lines">
                         <caption>{format!("Bill for {label}: {:.0} units billed by the DISCOM{}{}", b.bill.billed_kwh,
                             if b.p2p_bought_kwh > 0.0 || b.p2p_sold_kwh > 0.0 { format!("; P2P {:.1} kWh bought, {:.1} kWh sold", b.p2p_bought_kwh, b.p2p_sold_kwh) } else { String::new() },
                             if b.bill.bank_out_kwh > 0.0 { format!("; {:.1} kWh banked to the next bill", b.bill.bank_out_kwh) } else { String::new() })}</caption>
-                        <thead><tr><th scope="col">"Line"</th><th scope="col">"Group"</th><th scope="col">"₹"</th></tr></thead>
+                        <thead><tr><th scope="col">"Line"</th><th scope="col" class="group">"Group"</th><th scope="col">"₹"</th></tr></thead>
                         <tbody>
                             {b.bill.lines.iter().map(|l| view! {
                                 <tr data-key=l.key.clone()>
@@ -223,11 +238,13 @@ pub fn BillPanel(
                             }).collect_view()}
                         </tbody>
                         <tfoot>
-                            <tr class="total"><th scope="row">"Total the member pays"</th><td></td><td data-testid="bill-total">{rupees(b.bill.total)}</td></tr>
-                            <tr><th scope="row">"of which the true-up (what only the period's totals settle: fixed charge, slab edges, subsidy, netting)"</th><td></td>
+                            <tr class="total"><th scope="row">"Total the member pays"</th><td class="group"></td><td data-testid="bill-total">{rupees(b.bill.total)}</td></tr>
+                            <tr><th scope="row">"of which the true-up"</th><td class="group"></td>
                                 <td data-testid="bill-true-up">{rupees(b.true_up)}</td></tr>
                         </tfoot>
                     </table>
+                    </div>
+                    <p class="note">"The true-up is what only the bill's totals can settle — the fixed charge, slab edges, the subsidy and netting — against the per-step prices the dispatch used."</p>
                 })}
                 <BillSplit report=report model=model />
             </section>
@@ -250,6 +267,8 @@ mod tests {
         assert_eq!(rupees(3708.756), "3,708.76");
         assert_eq!(rupees(-146.1), "−146.10");
         assert_eq!(rupees(0.0), "0.00");
+        assert_eq!(money(-2192.0), "−₹2,192.00");
+        assert_eq!(money(37.0), "₹37.00");
         assert_eq!(regime_label("net-metering"), "net metering");
     }
 }

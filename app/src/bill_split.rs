@@ -74,17 +74,22 @@ pub fn BillSplit(
         })
     };
     view! {
+        <h3>"The community's bill split"</h3>
+        <div class="table-scroll">
         <table class="bills" data-testid="bill-split">
             <caption>"Who pays whom over the run: members' bills plus the state's subsidy are what the DISCOM and the P2P platform receive (members' P2P payments to one another cancel out)"</caption>
             <thead><tr><th scope="col">"Model"</th>{HEAD.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
         <details class="panel" data-testid="bill-split-periods">
             <summary>{move || format!("Bill split per period under {}", model.get().map_or("", Model::label))}</summary>
+            <div class="table-scroll">
             <table class="bills">
                 <thead><tr><th scope="col">"Period"</th>{HEAD.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
                 <tbody>{periods}</tbody>
             </table>
+            </div>
         </details>
     }
 }

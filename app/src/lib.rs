@@ -20,6 +20,7 @@ mod peak_settings;
 pub mod protocol;
 mod retail_edit;
 mod retail_editor;
+mod retail_tables;
 mod sweep_panel;
 mod tariff_controls;
 mod tariff_editor;
