@@ -107,3 +107,38 @@ pub(super) fn billing_report(
         true_up,
     }
 }
+
+/// Every model's bills as CSV, one row per line item and a `total` row per member and period:
+/// `model,member,period,key,line,party,amount_rs`. None without real bills.
+pub fn bills_csv(report: &super::RunReport) -> Option<String> {
+    let mut out = String::from("model,member,period,key,line,party,amount_rs\n");
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut any = false;
+    for m in &report.models {
+        let Some(b) = &m.billing else { continue };
+        any = true;
+        for (k, periods) in b.members.iter().enumerate() {
+            let id = &report.member_ids[k];
+            for (p, bill) in periods.iter().enumerate() {
+                let period = &b.periods[p];
+                for l in &bill.bill.lines {
+                    let party = serde_json::to_value(l.party).ok();
+                    let party = party.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+                    out.push_str(&format!(
+                        "{},{id},{period},{},{},{party},{:.2}\n",
+                        m.model.key(),
+                        l.key,
+                        quote(&l.name),
+                        l.amount
+                    ));
+                }
+                out.push_str(&format!(
+                    "{},{id},{period},total,Total,consumer,{:.2}\n",
+                    m.model.key(),
+                    bill.bill.total
+                ));
+            }
+        }
+    }
+    any.then_some(out)
+}
