@@ -11,7 +11,7 @@
 
 use crate::billing::{
     billing_periods, BillLine, BillingSettings, Connection, Party, PeriodBill, PeriodSpan,
-    PeriodUsage, Readings, RetailTariff,
+    PeriodUsage, Pricer, Readings, RetailTariff,
 };
 use crate::community::Member;
 use crate::coordinator::MemberStep;
@@ -93,7 +93,9 @@ pub(super) struct Meters {
     settings: BillingSettings,
     periods: Vec<PeriodSpan>,
     period: usize,
-    factor: f64,
+    /// Per tariff: the open period's energy charge with pro-rated limits, and the price slopes.
+    scaled: [crate::billing::EnergyCharge; 2],
+    slopes: [(f64, f64); 2],
     connections: Vec<Connection>,
     /// Which of `tariffs` meters each member's shared view (1 for sharing members).
     shared_tariff: Vec<usize>,
@@ -118,6 +120,7 @@ impl Meters {
         settings: &BillingSettings,
         axis: &crate::time_axis::TimeAxis,
         members: &[Member],
+        solo: bool,
         trading: &[RuleId],
     ) -> Option<Self> {
         let periods = billing_periods(axis, tariff.period).ok()?;
@@ -129,9 +132,10 @@ impl Meters {
         let n = members.len();
         let factor = tariff.factor(periods[0].days);
         Some(Self {
+            scaled: [tariff.scaled_energy(factor), sharing.scaled_energy(factor)],
+            slopes: [tariff.price_slopes(), sharing.price_slopes()],
             tariffs: [tariff.clone(), sharing],
             settings: settings.clone(),
-            factor,
             periods,
             period: 0,
             connections: members
@@ -142,14 +146,26 @@ impl Meters {
                 .iter()
                 .map(|m| usize::from(m.participates))
                 .collect(),
-            solo: vec![Meter::new(blocks); n],
-            shared: vec![Meter::new(blocks); n],
+            solo: if solo {
+                vec![Meter::new(blocks); n]
+            } else {
+                Vec::new()
+            },
+            shared: if trading.is_empty() {
+                Vec::new()
+            } else {
+                vec![Meter::new(blocks); n]
+            },
             rules: trading
                 .iter()
                 .map(|&r| (r, r.rule(crate::market::BillingHorizon::Step)))
                 .collect(),
             p2p_paid: vec![vec![(0.0, 0.0); n]; trading.len()],
-            solo_bills: vec![Vec::new(); n],
+            solo_bills: if solo {
+                vec![Vec::new(); n]
+            } else {
+                Vec::new()
+            },
             rule_bills: vec![vec![Vec::new(); n]; trading.len()],
             scratch: vec![[0.0; 5]; n],
         })
@@ -164,20 +180,20 @@ impl Meters {
             return;
         }
         let block = self.tariffs[0].block_of(at.hour_of_day);
-        let own = self.tariffs[0].pricer();
-        let factor = self.factor;
-        for (k, s) in steps.iter().enumerate() {
+        let own = Pricer::new(&self.tariffs[0], &self.scaled[0], self.slopes[0]);
+        for (m, s) in self.solo.iter_mut().zip(steps) {
             let x = s.net_kw * at.hours;
             let pv = s.pv_kw * at.hours;
-            let m = &mut self.solo[k];
-            let price = own.price(m.units_so_far(&self.tariffs[0]), block, factor);
+            let price = own.price(m.units_so_far(&self.tariffs[0]), block);
             add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
             let value = self.tariffs[0]
                 .metering
                 .export_value_per_kwh(m.net_so_far(), price);
             m.provisional += x.max(0.0) * price - (-x).max(0.0) * value;
         }
-        self.add_shared(at, steps, pooled, block);
+        if !self.shared.is_empty() {
+            self.add_shared(at, steps, pooled, block);
+        }
     }
 
     fn add_shared(&mut self, at: &At<'_>, steps: &[MemberStep], pooled: &[bool], block: usize) {
@@ -198,8 +214,8 @@ impl Meters {
         } else {
             (0.0, 0.0)
         };
-        let pricers = [self.tariffs[0].pricer(), self.tariffs[1].pricer()];
-        let factor = self.factor;
+        let pricers =
+            [0, 1].map(|i| Pricer::new(&self.tariffs[i], &self.scaled[i], self.slopes[i]));
         let (mut buy_weighted, mut sell_weighted) = (0.0, 0.0);
         for (k, s) in steps.iter().enumerate() {
             let x = s.net_kw * at.hours;
@@ -211,7 +227,7 @@ impl Meters {
             } else {
                 0.0
             };
-            let price = pricers[which].price(m.units_so_far(tariff) + offset, block, factor);
+            let price = pricers[which].price(m.units_so_far(tariff) + offset, block);
             let (bought, sold) = if pooled[k] {
                 (x.max(0.0) * buy_share, (-x).max(0.0) * sell_share)
             } else {
@@ -271,31 +287,31 @@ impl Meters {
         let year_end = self.period + 1 == self.periods.len()
             || span.last_calendar_month + 1
                 == usize::from(self.tariffs[0].metering.settlement_month);
-        let s = &self.settings;
-        for k in 0..self.solo.len() {
+        for (k, m) in self.solo.iter_mut().enumerate() {
             let c = self.connections[k];
-            let m = &mut self.solo[k];
             let bill = self.tariffs[0].bill(
                 &c,
                 &usage(m, span.days, year_end, 0.0, Vec::new(), Vec::new()),
             );
+            let bank_out = bill.bank_out_kwh;
             self.solo_bills[k].push(member_bill(bill, m));
             m.reset();
-            self.solo[k].bank_kwh = self.solo_bills[k]
-                .last()
-                .map_or(0.0, |b| b.bill.bank_out_kwh);
-            let m = &mut self.shared[k];
+            m.bank_kwh = bank_out;
+        }
+        let s = &self.settings;
+        for (k, m) in self.shared.iter_mut().enumerate() {
+            let c = self.connections[k];
+            let tariff = &self.tariffs[self.shared_tariff[k]];
+            let offset = if s.p2p_counts_toward_slab {
+                m.bought_kwh
+            } else {
+                0.0
+            };
             let mut bank_out = 0.0;
             for (r, paid) in self.p2p_paid.iter_mut().enumerate() {
                 let (spent, earned) = paid[k];
                 let fees = fee_lines(s, m.bought_kwh, m.sold_kwh);
                 let energy = p2p_lines(m.bought_kwh, spent, m.sold_kwh, earned);
-                let offset = if s.p2p_counts_toward_slab {
-                    m.bought_kwh
-                } else {
-                    0.0
-                };
-                let tariff = &self.tariffs[self.shared_tariff[k]];
                 let bill = tariff.bill(&c, &usage(m, span.days, year_end, offset, fees, energy));
                 bank_out = bill.bank_out_kwh;
                 self.rule_bills[r][k].push(member_bill(bill, m));
@@ -306,7 +322,8 @@ impl Meters {
         }
         self.period += 1;
         if let Some(next) = self.periods.get(self.period) {
-            self.factor = self.tariffs[0].factor(next.days);
+            let factor = self.tariffs[0].factor(next.days);
+            self.scaled = [0, 1].map(|i| self.tariffs[i].scaled_energy(factor));
         }
     }
 
