@@ -299,7 +299,7 @@ fn generate_scenario_and_run_end_to_end() {
     let old = dir.write(
         "old.json",
         &std::fs::read_to_string(&scenario).unwrap().replacen(
-            "\"version\": 3",
+            "\"version\": 4",
             "\"version\": 99",
             1,
         ),

@@ -56,6 +56,17 @@ pub(super) fn rule_bills(meters: &Meters, rule: Option<usize>) -> &[Vec<MemberPe
     }
 }
 
+/// The same, to move out.
+pub(super) fn rule_bills_mut(
+    meters: &mut Meters,
+    rule: Option<usize>,
+) -> &mut Vec<Vec<MemberPeriodBill>> {
+    match rule {
+        None => &mut meters.solo_bills,
+        Some(r) => &mut meters.rule_bills[r],
+    }
+}
+
 /// Each member's Σ of period bills, ₹.
 pub(super) fn member_totals(bills: &[Vec<MemberPeriodBill>]) -> Vec<f64> {
     bills
@@ -69,12 +80,12 @@ pub(super) fn billing_report(
     tariff: &RetailTariff,
     sharing_regime: crate::billing::Regime,
     labels: &[String],
-    bills: &[Vec<MemberPeriodBill>],
+    bills: Vec<Vec<MemberPeriodBill>>,
 ) -> BillingReport {
     let periods = labels.len();
     let mut by_period = vec![PeriodTotals::default(); periods];
     let mut true_up = 0.0;
-    for member in bills {
+    for member in &bills {
         for (p, b) in member.iter().enumerate() {
             let t = &mut by_period[p];
             t.consumer_payments += b.bill.total;
@@ -101,7 +112,7 @@ pub(super) fn billing_report(
         regime: tariff.metering.regime.key().to_string(),
         sharing_regime: sharing_regime.key().to_string(),
         periods: labels.to_vec(),
-        members: bills.to_vec(),
+        members: bills,
         by_period,
         total,
         true_up,

@@ -368,13 +368,13 @@ impl<'s> Simulation<'s> {
             ems_settings: home_ems_settings(&coordinator),
             // Real bills: no sharing from the homes' solo meters; BS, MMR and SDR from the community's
             // dispatch (the homes' own when it does not island together); SDR on the homes' own
-            // dispatch for the gain split.
+            // dispatch for cloud-P2P's gain split.
             alone: books(
                 all_rules(),
-                Bills::solo_and(if islands_together {
-                    &[RuleId::Sdr]
-                } else {
-                    &LOCAL
+                Bills::solo_and(match (islands_together, options.cloud) {
+                    (false, _) => &LOCAL,
+                    (true, true) => &[RuleId::Sdr],
+                    (true, false) => &[],
                 }),
             ),
             shared: islands_together.then(|| books(all_rules(), Bills::shared(&LOCAL))),
