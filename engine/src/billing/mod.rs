@@ -25,7 +25,7 @@ pub use metering::{Metered, Metering, Readings, Regime};
 pub use periods::{billing_periods, PeriodSpan};
 pub use presets::RetailPreset;
 pub use sharing::{default_sanctioned_kw, BillingSettings};
-pub use slabs::{EnergyCharge, Slab, SlabCategory, SlabMode};
+pub use slabs::{EnergyCharge, RateBand, Slab, SlabCategory, SlabMode};
 pub use subsidy::{Benefit, Subsidy, SubsidyTier};
 pub use tod::{TimeOfDay, TodWindow};
 
@@ -257,7 +257,20 @@ impl<'a> Pricer<'a> {
 
     /// The price of one more DISCOM unit with `units` billed so far, in ToD block `block`.
     pub fn price(&self, units: f64, block: usize) -> f64 {
-        let mut rate = self.energy.marginal_rate(units, 1.0);
+        self.price_from(self.energy.marginal_rate(units, 1.0), units, block)
+    }
+
+    /// [`Pricer::price`] with the member's last rate band: searched again only when its
+    /// units leave the band.
+    pub fn price_cached(&self, units: f64, block: usize, band: &mut RateBand) -> f64 {
+        if !band.holds(units) {
+            *band = self.energy.marginal_rate_band(units);
+        }
+        self.price_from(band.rate, units, block)
+    }
+
+    fn price_from(&self, slab_rate: f64, units: f64, block: usize) -> f64 {
+        let mut rate = slab_rate;
         let mut rebate = 0.0;
         if let Some(tod) = self.tod {
             if tod.applies(units) {

@@ -48,6 +48,8 @@ struct Meter {
     provisional: f64,
     bought_kwh: f64,
     sold_kwh: f64,
+    /// The slab band the last price came from (reset with each period's scaled limits).
+    band: crate::billing::RateBand,
 }
 
 impl Meter {
@@ -108,8 +110,8 @@ pub(super) struct Meters {
     pub solo_bills: Vec<Vec<MemberPeriodBill>>,
     /// [rule][member][period].
     pub rule_bills: Vec<Vec<Vec<MemberPeriodBill>>>,
-    /// Scratch: per-member (grid import, grid export, P2P bought, P2P sold, marginal price).
-    scratch: Vec<[f64; 5]>,
+    /// Scratch: per-member P2P bought and sold this step, kWh.
+    scratch: Vec<[f64; 2]>,
 }
 
 impl Meters {
@@ -167,7 +169,7 @@ impl Meters {
                 Vec::new()
             },
             rule_bills: vec![vec![Vec::new(); n]; trading.len()],
-            scratch: vec![[0.0; 5]; n],
+            scratch: vec![[0.0; 2]; n],
         })
     }
 
@@ -184,11 +186,11 @@ impl Meters {
         for (m, s) in self.solo.iter_mut().zip(steps) {
             let x = s.net_kw * at.hours;
             let pv = s.pv_kw * at.hours;
-            let price = own.price(m.units_so_far(&self.tariffs[0]), block);
-            add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
+            let price = own.price_cached(m.units_so_far(&self.tariffs[0]), block, &mut m.band);
             let value = self.tariffs[0]
                 .metering
                 .export_value_per_kwh(m.net_so_far(), price);
+            add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
             m.provisional += x.max(0.0) * price - (-x).max(0.0) * value;
         }
         if !self.shared.is_empty() {
@@ -216,18 +218,17 @@ impl Meters {
         };
         let pricers =
             [0, 1].map(|i| Pricer::new(&self.tariffs[i], &self.scaled[i], self.slopes[i]));
+        let counts = self.settings.p2p_counts_toward_slab;
         let (mut buy_weighted, mut sell_weighted) = (0.0, 0.0);
         for (k, s) in steps.iter().enumerate() {
             let x = s.net_kw * at.hours;
             let which = self.shared_tariff[k];
             let tariff = &self.tariffs[which];
-            let m = &self.shared[k];
-            let offset = if self.settings.p2p_counts_toward_slab {
-                m.bought_kwh
-            } else {
-                0.0
-            };
-            let price = pricers[which].price(m.units_so_far(tariff) + offset, block);
+            let m = &mut self.shared[k];
+            let offset = if counts { m.bought_kwh } else { 0.0 };
+            let price =
+                pricers[which].price_cached(m.units_so_far(tariff) + offset, block, &mut m.band);
+            let value = tariff.metering.export_value_per_kwh(m.net_so_far(), price);
             let (bought, sold) = if pooled[k] {
                 (x.max(0.0) * buy_share, (-x).max(0.0) * sell_share)
             } else {
@@ -236,15 +237,14 @@ impl Meters {
             if pooled[k] && x > 0.0 {
                 buy_weighted += x * price;
             } else if pooled[k] && x < 0.0 {
-                sell_weighted -= x * tariff.metering.export_value_per_kwh(m.net_so_far(), price);
+                sell_weighted -= x * value;
             }
-            self.scratch[k] = [
-                x.max(0.0) - bought,
-                (-x).max(0.0) - sold,
-                bought,
-                sold,
-                price,
-            ];
+            let (import, export) = (x.max(0.0) - bought, (-x).max(0.0) - sold);
+            add_reading(m, block, import, export, s.pv_kw * at.hours);
+            m.bought_kwh += bought;
+            m.sold_kwh += sold;
+            m.provisional += import * price - export * value;
+            self.scratch[k] = [bought, sold];
         }
         if shared > 0.0 {
             let buy = buy_weighted / tbp;
@@ -263,21 +263,11 @@ impl Meters {
                 } else {
                     p.buy_per_kwh
                 };
-                for (k, row) in self.scratch.iter().enumerate() {
-                    paid[k].0 += row[2] * per_kwh;
-                    paid[k].1 += row[3] * per_kwh;
+                for (paid, [bought, sold]) in paid.iter_mut().zip(&self.scratch) {
+                    paid.0 += bought * per_kwh;
+                    paid.1 += sold * per_kwh;
                 }
             }
-        }
-        for (k, s) in steps.iter().enumerate() {
-            let [import, export, bought, sold, price] = self.scratch[k];
-            let tariff = &self.tariffs[self.shared_tariff[k]];
-            let m = &mut self.shared[k];
-            add_reading(m, block, import, export, s.pv_kw * at.hours);
-            m.bought_kwh += bought;
-            m.sold_kwh += sold;
-            let value = tariff.metering.export_value_per_kwh(m.net_so_far(), price);
-            m.provisional += import * price - export * value;
         }
     }
 
