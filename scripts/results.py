@@ -101,6 +101,36 @@ def model(r, key):
     return next(m for m in r["models"] if m["model"] == key)
 
 
+BILL_TARIFFS = [("delhi", "Delhi (DERC)"), ("up-urban", "UP urban"), ("up-rural", "UP rural")]
+REGIMES = [("net-metering", "net metering"), ("net-billing", "net billing"), ("gross", "gross metering")]
+
+
+def bills_variant(regime):
+    """Everyone, sharing members too, metered under `regime` (None: the DERC rule — P2P members on net billing)."""
+    def apply(s):
+        s["settings"]["billing"]["sharing_members_regime"] = None if regime else "net-billing"
+        if regime:
+            s["tariff"]["metering"]["regime"] = regime
+    return (f"bills-{regime or 'derc'}", regime or "derc", apply)
+
+
+def bills_table(runs) -> str:
+    rows = ["| village | tariff | regime | cost ₹: no sharing | SDR | cloud-P2P | prosumer income ₹: no sharing | SDR | cloud-P2P | consumers' saving % SDR / cloud | subsidy ₹ no sharing → cloud | DISCOM revenue ₹ no sharing → cloud | P2P fees ₹ cloud |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (site, tariff, regime), r in runs:
+        n, sdr, c = model(r, "none"), model(r, "sdr"), cloud(r)
+        bn, bc = n["billing"]["total"], c["billing"]["total"]
+        rows.append("| " + " | ".join([
+            site, tariff, regime,
+            money(n["comparable_cost"]), money(sdr["comparable_cost"]), money(c["comparable_cost"]),
+            money(n["prosumer_income"]), money(sdr["prosumer_income"]), money(c["prosumer_income"]),
+            f"{pct(sdr['consumer_savings_pct'])} / {pct(c['consumer_savings_pct'])}",
+            f"{money(bn['subsidy'])} → {money(bc['subsidy'])}",
+            f"{money(bn['discom_revenue'])} → {money(bc['discom_revenue'])}",
+            money(bc["platform_revenue"])]) + " |")
+    return "\n".join(rows)
+
+
 def main():
     out = []
     with tempfile.TemporaryDirectory() as t:
@@ -110,6 +140,9 @@ def main():
         no_pmas = ("no-pmas", "p-MAS off", lambda s: s["settings"]["peak"].__setitem__("coordination", False))
         stressed = {(s, v[0]): run(tmp, s, "study", v, extra=["--stressed"], frontier=(v[0] == "default"))
                     for s, _ in SITES for v in [VARIANTS[0], no_pmas]}
+        bills = [((site, tname, regime_name), run(tmp, s, tf, bills_variant(regime)))
+                 for s, site in SITES for tf, tname in BILL_TARIFFS
+                 for regime, regime_name in REGIMES + [(None, "net metering; P2P members net billing (DERC 2024)")]]
     for s, site in SITES:
         for tf, tariff in TARIFFS:
             baseline = results[(s, tf, "default")]["baseline"].replace("_", " ")
@@ -160,6 +193,13 @@ def main():
     for s, site in SITES:
         out.append(frontier_table(f"{site}, study tariff", results[(s, "study", "default")]["frontier"]) + "\n")
         out.append(frontier_table(f"{site}, stressed", stressed[(s, "default")]["frontier"]) + "\n")
+    out.append("\n### Real bills: community cost and prosumer income by metering regime (defaults otherwise)\n")
+    out.append(bills_table(bills))
+    for (site, tariff, regime), r in bills:
+        for m in r["models"]:
+            t = m["billing"]["total"]
+            if abs(t["consumer_payments"] + t["subsidy"] - t["discom_revenue"] - t["platform_revenue"]) > 0.01:
+                failures.append(f"{site}, {tariff}, {regime}, {m['model']}: members + subsidy ≠ DISCOM + fees")
     print("\n".join(out))
     if failures:
         sys.exit("claims that no longer hold:\n" + "\n".join(failures))

@@ -68,6 +68,18 @@ fn full_run(c: &mut Criterion) {
             )
         });
     });
+    // The same with real bills (Delhi's slabs, fixed charges, adders, subsidy, net metering):
+    // what metering every member and billing each period adds to the settlement.
+    let mut delhi = north.clone();
+    delhi.tariff = engine::tariff::Tariff::by_id("delhi").expect("a preset");
+    group.bench_function("default_north_settle_only_delhi_bills", |b| {
+        b.iter(|| {
+            black_box(
+                run_with_options(&delhi, RunOptions::SETTLE_ONLY, &mut |_| {}, None)
+                    .map(|r| r.models.len()),
+            )
+        });
+    });
     group.bench_function("default_north", |b| {
         b.iter(|| black_box(run(&north, &mut |_| {}).map(|r| r.models.len())));
     });

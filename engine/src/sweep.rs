@@ -422,7 +422,22 @@ mod tests {
         assert!((p[0].buy_per_kwh - 13.0).abs() < 1e-12 && (p[19].buy_per_kwh - 15.6).abs() < 1e-9);
         // The solar-hour price (5.2) must stay above feed-in.
         let err = SweepParameter::FeedInPrice.apply(&s, 6.0).unwrap_err();
-        assert!(err.contains("Feed-in price (₹/kWh) = 6"), "{err}");
+        assert!(
+            err.contains("Feed-in price; with real bills also the APPC (₹/kWh) = 6"),
+            "{err}"
+        );
+        // Real bills: the feed-in sweep moves the APPC too; the P2P charge needs a retail tariff.
+        assert!(SweepParameter::P2pCharge.apply(&s, 0.5).is_err());
+        let mut delhi = s.clone();
+        delhi.tariff = Tariff::by_id("delhi").unwrap();
+        let f = SweepParameter::FeedInPrice.apply(&delhi, 4.2).unwrap();
+        let m = &f.tariff.retail().unwrap().metering;
+        assert_eq!((m.feed_in_per_kwh, m.year_end_per_kwh), (4.2, Some(4.2)));
+        let c = SweepParameter::P2pCharge.apply(&delhi, 0.8).unwrap();
+        assert_eq!(c.settings.billing.p2p_charge_per_kwh, 0.8);
+        assert!(SweepParameter::TodPeakMultiplier
+            .apply(&delhi, 1.3)
+            .is_err());
         assert!(SweepParameter::PvPenetration.apply(&s, 1.2).is_err());
         let pv = SweepParameter::PvPenetration.apply(&s, 0.8).unwrap();
         assert!(matches!(pv.community, CommunitySource::Generated(ref g) if g.pv_share == 0.8));

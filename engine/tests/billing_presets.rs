@@ -7,6 +7,7 @@
 //! value is produced by calling the engine's own functions. Where TARIFFS.md leaves a choice
 //! open ([U]), the tests follow what the preset declares (its adder bases, notes) and say so.
 
+#![cfg(not(target_arch = "wasm32"))]
 use engine::billing::*;
 use proptest::prelude::*;
 
@@ -1268,6 +1269,22 @@ proptest! {
     }
 }
 
+/// The first half unit from 0 to 2,500 kWh at which the bill falls, as (kWh, bill one half
+/// unit before, bill); also checks total ≥ 0 and subsidy ≤ the bill at every point.
+fn first_drop(t: &RetailTariff, c: &Connection, days: f64) -> Option<(f64, f64, f64)> {
+    let mut previous = f64::NEG_INFINITY;
+    for step in 0..=5000u32 {
+        let kwh = f64::from(step) * 0.5;
+        let b = t.simple_bill(c, days, kwh, 0.0);
+        assert!(b.total >= -1e-9 && b.subsidy <= charges(&b) + 1e-9);
+        if b.total < previous - 1e-9 {
+            return Some((kwh, previous, b.total));
+        }
+        previous = b.total;
+    }
+    None
+}
+
 /// An exhaustive sweep of the monotone property over every half unit from 0 to 2,500 (every
 /// slab, band, subsidy and category edge of every preset), for each preset, the shortest and
 /// longest billing period, both phases, and a small and a large load.
@@ -1279,24 +1296,34 @@ fn bill_never_falls_sweep_over_every_edge() {
             let days = days_for(&t, day_pick);
             for kw in [1.0, 12.0] {
                 for phase in [Phase::Single, Phase::Three] {
-                    let c = conn(kw, phase);
-                    let mut previous = f64::NEG_INFINITY;
-                    for step in 0..=5000u32 {
-                        let kwh = f64::from(step) * 0.5;
-                        let b = t.simple_bill(&c, days, kwh, 0.0);
-                        assert!(
-                            b.total >= previous - 1e-9,
-                            "{} {days} days {kw} kW {phase:?}: bill fell to {:.4} at {kwh} kWh from {previous:.4}",
-                            preset.key(),
-                            b.total
+                    if let Some((kwh, before, after)) = first_drop(&t, &conn(kw, phase), days) {
+                        panic!(
+                            "{} {days} days {kw} kW {phase:?}: bill fell from {before:.4} to {after:.4} at {kwh} kWh",
+                            preset.key()
                         );
-                        assert!(b.total >= -1e-9 && b.subsidy <= charges(&b) + 1e-9);
-                        previous = b.total;
                     }
                 }
             }
         }
     }
+}
+
+/// The sweep has teeth: an all-units table whose rate falls above 100 units (₹5.00 → ₹4.00)
+/// makes 100 units cost 500.00 and 100.5 units 402.00.
+#[test]
+fn sweep_detects_a_falling_bill() {
+    let mut t = RetailPreset::UpRural.tariff();
+    t.energy = EnergyCharge {
+        categories: vec![SlabCategory::new(
+            None,
+            SlabMode::AllUnits,
+            &[(Some(100.0), 5.00), (None, 4.00)],
+        )],
+    };
+    t.percent_adders.clear();
+    assert!(t.validate().is_ok());
+    let drop = first_drop(&t, &one_ph(2.0), 30.0);
+    assert_eq!(drop, Some((100.5, 100.0 * 5.00, 100.5 * 4.00)));
 }
 
 // ---------------------------------------------------------------------------------------------

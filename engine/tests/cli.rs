@@ -299,7 +299,7 @@ fn generate_scenario_and_run_end_to_end() {
     let old = dir.write(
         "old.json",
         &std::fs::read_to_string(&scenario).unwrap().replacen(
-            "\"version\": 3",
+            "\"version\": 4",
             "\"version\": 99",
             1,
         ),
@@ -405,4 +405,113 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
         "{err}"
     );
     assert!(!refused.exists());
+}
+
+/// TARIFFS.md §3: the real BSES Rajdhani bill of Aug 2022 from the command line.
+#[test]
+fn bill_reproduces_the_real_delhi_bill() {
+    let out = gridshare(&[
+        "bill",
+        "--tariff",
+        "delhi",
+        "--kwh",
+        "545",
+        "--days",
+        "30",
+        "--sanctioned-kw",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bill: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = bill["lines"].as_array().unwrap();
+    let line = |key: &str| -> f64 {
+        lines
+            .iter()
+            .filter(|l| l["key"] == key)
+            .map(|l| l["amount"].as_f64().unwrap())
+            .sum()
+    };
+    for (key, printed) in [
+        ("fixed", 146.13),
+        ("energy", 2470.00),
+        ("ppac_energy", 511.04),
+        ("ppac_fixed", 30.24),
+        ("regulatory_surcharge", 209.29),
+        ("pension_surcharge", 183.13),
+        ("electricity_tax", 158.93),
+    ] {
+        assert!(
+            (line(key) - printed).abs() < 1.0,
+            "{key}: {} vs {printed}",
+            line(key)
+        );
+    }
+    assert!(lines
+        .iter()
+        .all(|l| l["name"].is_string() && l["amount"].is_number()));
+    let total = bill["total"].as_f64().unwrap();
+    assert!((total - 3708.76).abs() < 5.0, "{total}");
+    assert_eq!(bill["subsidy"].as_f64(), Some(0.0));
+    // Below 200 units the Delhi government pays the whole bill, reported apart.
+    let out = gridshare(&["bill", "--tariff", "delhi", "--kwh", "150", "--days", "30"]);
+    let bill: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bill["total"].as_f64(), Some(0.0));
+    assert!(bill["subsidy"].as_f64().unwrap() > 400.0);
+    // Net metering nets exports before the slabs.
+    let out = gridshare(&[
+        "bill",
+        "--tariff",
+        "up-urban",
+        "--kwh",
+        "300",
+        "--export-kwh",
+        "120",
+        "--regime",
+        "net-metering",
+    ]);
+    let bill: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bill["billed_kwh"].as_f64(), Some(180.0));
+}
+
+#[test]
+fn bill_refuses_bad_input_by_name() {
+    for (args, expected) in [
+        (
+            vec!["--tariff", "gujarat", "--kwh", "100"],
+            "unknown preset 'gujarat'",
+        ),
+        (vec!["--tariff", "delhi", "--kwh", "-5"], "--kwh"),
+        (
+            vec!["--tariff", "delhi", "--kwh", "100", "--days", "0"],
+            "--days",
+        ),
+        (
+            vec!["--tariff", "delhi", "--kwh", "100", "--regime", "barter"],
+            "unknown regime",
+        ),
+        (
+            vec!["--tariff", "study", "--kwh", "100"],
+            "not a retail tariff",
+        ),
+    ] {
+        let mut all = vec!["bill"];
+        all.extend(args);
+        let out = gridshare(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{all:?}: {err}");
+    }
+    let dir = Dir::new("bad-tariff");
+    let path = dir.path("t.json");
+    let mut t = serde_json::to_value(engine::billing::RetailPreset::Delhi.tariff()).unwrap();
+    t["energy"]["categories"][0]["slabs"][1]["up_to_kwh"] = 100.0.into();
+    std::fs::write(&path, t.to_string()).unwrap();
+    let out = gridshare(&["bill", "--tariff", path.to_str().unwrap(), "--kwh", "100"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("t.json") && err.contains("slabs[2]"), "{err}");
 }

@@ -25,7 +25,7 @@ pub use metering::{Metered, Metering, Readings, Regime};
 pub use periods::{billing_periods, PeriodSpan};
 pub use presets::RetailPreset;
 pub use sharing::{default_sanctioned_kw, BillingSettings};
-pub use slabs::{EnergyCharge, Slab, SlabCategory, SlabMode};
+pub use slabs::{EnergyCharge, RateBand, Slab, SlabCategory, SlabMode};
 pub use subsidy::{Benefit, Subsidy, SubsidyTier};
 pub use tod::{TimeOfDay, TodWindow};
 
@@ -136,6 +136,21 @@ impl RetailTariff {
         self.energy.validate()?;
         if let Some(tod) = &self.time_of_day {
             tod.validate()?;
+            let lowest = self
+                .energy
+                .categories
+                .iter()
+                .flat_map(|c| &c.slabs)
+                .map(|s| s.rate_per_kwh)
+                .fold(f64::INFINITY, f64::min);
+            for (i, w) in tod.windows.iter().enumerate() {
+                if w.rebate_per_kwh > lowest * w.multiplier + 1e-9 {
+                    return Err(BillingError::field(
+                        format!("time_of_day.windows[{}] ({}).rebate_per_kwh", i + 1, w.name),
+                        format!("₹{} off is more than the lowest slab rate in the window (₹{:.2}): the energy charge would go negative", w.rebate_per_kwh, lowest * w.multiplier),
+                    ));
+                }
+            }
         }
         self.fixed.validate()?;
         adders::validate(&self.per_kwh_adders, &self.percent_adders)?;
@@ -172,21 +187,33 @@ impl RetailTariff {
     /// period, in ToD block `block`: the slab rate (after ToD), the ₹/kWh adders and every
     /// percentage adder they reach. The subsidy is left out (the state pays it).
     pub fn marginal_price_per_kwh(&self, units: f64, block: usize, factor: f64) -> f64 {
-        self.pricer().price(units, block, factor)
+        let energy = self.scaled_energy(factor);
+        Pricer::new(self, &energy, self.price_slopes()).price(units, block)
     }
 
-    /// A fast evaluator of [`RetailTariff::marginal_price_per_kwh`] (the adder slopes computed
-    /// once).
-    pub fn pricer(&self) -> Pricer<'_> {
-        Pricer {
-            tariff: self,
-            energy_slope: adders::slope_from(&self.percent_adders, "energy"),
-            adders_per_kwh: self
-                .per_kwh_adders
+    /// The adder slopes of the marginal price: (₹ of bill per ₹ of energy charge, ₹ of
+    /// ₹/kWh adders and what they reach per unit).
+    pub fn price_slopes(&self) -> (f64, f64) {
+        (
+            adders::slope_from(&self.percent_adders, "energy"),
+            self.per_kwh_adders
                 .iter()
                 .map(|a| a.per_kwh * adders::slope_from(&self.percent_adders, &a.key))
                 .sum(),
+        )
+    }
+
+    /// The energy charge with its limits pro-rated by `factor` and rounded as a bill rounds
+    /// them (so the per-step price need not scale them again).
+    pub fn scaled_energy(&self, factor: f64) -> EnergyCharge {
+        let mut e = self.energy.clone();
+        for c in &mut e.categories {
+            c.applies_up_to_kwh = c.applies_up_to_kwh.map(|u| slabs::scale(u, factor));
+            for s in &mut c.slabs {
+                s.up_to_kwh = s.up_to_kwh.map(|u| slabs::scale(u, factor));
+            }
         }
+        e
     }
 
     /// The per-step grid prices the dispatch plans with (buy: the marginal price at the
@@ -206,21 +233,46 @@ impl RetailTariff {
     }
 }
 
-/// Marginal all-in prices of one tariff (see [`RetailTariff::marginal_price_per_kwh`]).
+/// Marginal all-in prices of one tariff for one period (see
+/// [`RetailTariff::marginal_price_per_kwh`]), with the slopes and scaled limits computed once.
 #[derive(Clone, Copy, Debug)]
 pub struct Pricer<'a> {
-    tariff: &'a RetailTariff,
+    energy: &'a EnergyCharge,
+    tod: Option<&'a TimeOfDay>,
     energy_slope: f64,
     adders_per_kwh: f64,
 }
 
-impl Pricer<'_> {
+impl<'a> Pricer<'a> {
+    /// A pricer of `tariff` with its period's `energy` ([`RetailTariff::scaled_energy`]) and
+    /// [`RetailTariff::price_slopes`].
+    pub fn new(tariff: &'a RetailTariff, energy: &'a EnergyCharge, slopes: (f64, f64)) -> Self {
+        Self {
+            energy,
+            tod: tariff.time_of_day.as_ref(),
+            energy_slope: slopes.0,
+            adders_per_kwh: slopes.1,
+        }
+    }
+
     /// The price of one more DISCOM unit with `units` billed so far, in ToD block `block`.
-    pub fn price(&self, units: f64, block: usize, factor: f64) -> f64 {
-        let t = self.tariff;
-        let mut rate = t.energy.marginal_rate(units, factor);
+    pub fn price(&self, units: f64, block: usize) -> f64 {
+        self.price_from(self.energy.marginal_rate(units, 1.0), units, block)
+    }
+
+    /// [`Pricer::price`] with the member's last rate band: searched again only when its
+    /// units leave the band.
+    pub fn price_cached(&self, units: f64, block: usize, band: &mut RateBand) -> f64 {
+        if !band.holds(units) {
+            *band = self.energy.marginal_rate_band(units);
+        }
+        self.price_from(band.rate, units, block)
+    }
+
+    fn price_from(&self, slab_rate: f64, units: f64, block: usize) -> f64 {
+        let mut rate = slab_rate;
         let mut rebate = 0.0;
-        if let Some(tod) = &t.time_of_day {
+        if let Some(tod) = self.tod {
             if tod.applies(units) {
                 let (m, r) = tod.of_block(block);
                 rate *= m;

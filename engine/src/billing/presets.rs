@@ -149,7 +149,7 @@ fn delhi() -> RetailTariff {
         notes: vec![
             "Slab limits, the fixed charge and the subsidy thresholds scale by billing days ÷ 30.8 (the printed factor 0.974 = 146.13 ÷ 150 for 30 days), limits rounded to whole units.".into(),
             "Electricity tax: the printed base (3,178.60) matches no sum of printed lines; we take energy + PPAC on energy + regulatory-asset surcharge (3,190.33, tax 159.52 against 158.93 printed).".into(),
-            "The subsidy's 50% is taken of the whole bill before subsidy; the 200/400 thresholds are pro-rated like the slabs [U].".into(),
+            "The subsidy's 50% is taken of the whole bill before subsidy; the 200/400 thresholds and the ₹800 cap are pro-rated by billing days like the slabs [U].".into(),
             "APPC (net-metering year-end payout and feed-in) is not in TARIFFS.md: ₹3.50 is an assumption to edit or sweep.".into(),
         ],
     }

@@ -226,6 +226,67 @@ impl EnergyCharge {
     }
 }
 
+impl EnergyCharge {
+    /// [`EnergyCharge::marginal_rate`] (limits already scaled) with the open interval of units
+    /// around `units` over which it stays the same, so a caller can skip the search while a
+    /// member's total stays inside it.
+    pub fn marginal_rate_band(&self, units: f64) -> RateBand {
+        let rate = self.marginal_rate(units, 1.0);
+        let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+        let mut previous = 0.0;
+        for c in &self.categories {
+            let up = c.applies_up_to_kwh.unwrap_or(f64::INFINITY);
+            if units <= up {
+                lo = lo.max(previous);
+                hi = hi.min(up);
+                let mut below = 0.0;
+                for slab in &c.slabs {
+                    let u = slab.up_to_kwh.unwrap_or(f64::INFINITY);
+                    if below <= units && units <= u {
+                        lo = lo.max(below);
+                        hi = hi.min(u);
+                        break;
+                    }
+                    below = u;
+                }
+                break;
+            }
+            previous = up;
+        }
+        RateBand { rate, lo, hi }
+    }
+}
+
+/// A marginal rate and the open interval (lo, hi) of units where it holds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateBand {
+    /// ₹/kWh.
+    pub rate: f64,
+    /// Lower bound (exclusive).
+    pub lo: f64,
+    /// Upper bound (exclusive).
+    pub hi: f64,
+}
+
+impl Default for RateBand {
+    /// An empty band: the first lookup always searches.
+    fn default() -> Self {
+        Self {
+            rate: 0.0,
+            lo: 0.0,
+            hi: 0.0,
+        }
+    }
+}
+
+impl RateBand {
+    /// Whether `units` is strictly inside the band (or at 0 in a band from 0: every mode
+    /// bills the first unit at the first slab's rate).
+    pub fn holds(&self, units: f64) -> bool {
+        (self.lo < units || (self.lo == 0.0 && units == 0.0)) && units < self.hi
+    }
+}
+
 fn to_slabs(slabs: &[(Option<f64>, f64)]) -> Vec<Slab> {
     slabs
         .iter()
@@ -301,6 +362,33 @@ mod tests {
         assert_eq!(e.marginal_rate(199.0, 1.0), 3.0);
         assert_eq!(e.marginal_rate(200.0, 1.0), 4.5);
         assert_eq!(e.marginal_rate(1000.0, 1.0), 6.5);
+    }
+
+    #[test]
+    fn a_rate_band_holds_the_rate_over_its_interval() {
+        let kerala = crate::billing::RetailPreset::Kerala.tariff().energy;
+        let delhi = crate::billing::RetailPreset::Delhi.tariff().energy;
+        for e in [kerala, delhi] {
+            for u in (0..2000).map(|x| f64::from(x) * 0.7) {
+                let b = e.marginal_rate_band(u);
+                assert_eq!(b.rate, e.marginal_rate(u, 1.0));
+                for v in [
+                    b.lo + 1e-6,
+                    (b.lo + b.hi.min(b.lo + 1000.0)) / 2.0,
+                    b.hi.min(1e7) - 1e-6,
+                ] {
+                    if b.holds(v) {
+                        assert_eq!(
+                            e.marginal_rate(v, 1.0),
+                            b.rate,
+                            "{u} → {v} in ({}, {})",
+                            b.lo,
+                            b.hi
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

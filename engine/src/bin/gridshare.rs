@@ -221,6 +221,10 @@ enum Command {
         /// shadow price at the scenario's own level.
         #[arg(long, value_name = "FRONTIER.json")]
         frontier: Option<PathBuf>,
+        /// With a retail tariff, also write every member's bill per period and model with its
+        /// line items: `model,member,period,key,line,party,amount_rs` (a `total` row each).
+        #[arg(long, value_name = "BILLS.csv")]
+        bills: Option<PathBuf>,
     },
 }
 
@@ -401,6 +405,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             series,
             transformer_kva,
             frontier,
+            bills,
         } => {
             let bytes = read(&scenario)?;
             let text = String::from_utf8(bytes).map_err(|_| {
@@ -470,6 +475,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(path) = &series {
                 outputs.push((path.as_path(), rows));
             }
+            if let Some(path) = &bills {
+                let csv = engine::run::bills_csv(&report).ok_or_else(|| {
+                    Failure::Input(format!(
+                        "--bills: {} has no retail tariff, so no bills per period (use a preset such as delhi)",
+                        file_name(&scenario)
+                    ))
+                })?;
+                outputs.push((path.as_path(), csv));
+            }
             if let (Some(path), Some(f)) = (&frontier, &frontier_result) {
                 let text = serde_json::to_string_pretty(f)
                     .map_err(|e| Failure::Io(format!("cannot serialise the frontier: {e}")))?;
@@ -478,6 +492,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             write_all(&outputs)?;
             print!("{}", summary(&report));
             print!("{}", peak_summary(&report));
+            print!("{}", billing_summary(&report));
             if let Some(f) = &frontier_result {
                 print!("{}", frontier_summary(f));
             }
@@ -595,6 +610,51 @@ fn frontier_summary(f: &engine::run::PeakFrontier) -> String {
             "shadow price of the peak at this scenario's setting: ₹{price:.0} per kW off the peak\n"
         ));
     }
+    out
+}
+
+/// The real-bill totals of every model (retail tariffs only).
+fn billing_summary(report: &engine::run::RunReport) -> String {
+    let Some(first) = report.models.iter().find_map(|m| m.billing.as_ref()) else {
+        return String::new();
+    };
+    let mut out = format!(
+        "real bills: {} — {} periods; no sharing meters {}, sharing members {}\n",
+        first.tariff,
+        first.periods.len(),
+        first.regime,
+        report
+            .models
+            .get(1)
+            .and_then(|m| m.billing.as_ref())
+            .map_or("-", |b| b.sharing_regime.as_str())
+    );
+    out.push_str(&format!(
+        "{:<22} {:>14} {:>12} {:>15} {:>12} {:>10} {:>15}\n",
+        "model",
+        "members pay ₹",
+        "subsidy ₹",
+        "DISCOM gets ₹",
+        "P2P fees ₹",
+        "P2P kWh",
+        "prosumers get ₹"
+    ));
+    for m in &report.models {
+        if let Some(b) = &m.billing {
+            let t = &b.total;
+            out.push_str(&format!(
+                "{:<22} {:>14.0} {:>12.0} {:>15.0} {:>12.0} {:>10.0} {:>15.0}\n",
+                m.model.label(),
+                t.consumer_payments,
+                t.subsidy,
+                t.discom_revenue,
+                t.platform_revenue,
+                t.p2p_kwh,
+                m.prosumer_income
+            ));
+        }
+    }
+    out.push_str("members pay + subsidy = DISCOM + P2P fees (P2P energy passes between members); --bills writes every line\n");
     out
 }
 

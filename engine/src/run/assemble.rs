@@ -24,9 +24,9 @@ pub(super) struct Context<'a> {
 pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
     let ids: Vec<String> = cx.members.iter().map(|m| m.id.clone()).collect();
     let Outcome {
-        alone,
-        shared,
-        cloud,
+        mut alone,
+        mut shared,
+        mut cloud,
         oracle,
         best_bill,
         solver,
@@ -67,9 +67,7 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
                     }
                 })
             };
-            let mut report = model_report(model, bills, behaviour, grid_bill, 0.0);
-            report.billing = real_bills(behaviour, rule);
-            models.push(report);
+            models.push(model_report(model, bills, behaviour, grid_bill, 0.0));
         }
     }
     let sdr_alone_cost = energy_bills(&alone, RuleId::Sdr).map(|energy| {
@@ -86,9 +84,13 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
             &ids,
             cx.aggregator_return,
         );
-        let mut report = model_report(Model::Cloud, bills, c, energy.iter().sum(), income);
-        report.billing = real_bills(c, RuleId::Sdr);
-        Some(report)
+        Some(model_report(
+            Model::Cloud,
+            bills,
+            c,
+            energy.iter().sum(),
+            income,
+        ))
     };
     let perfect_cost = oracle
         .as_ref()
@@ -98,6 +100,7 @@ pub(super) fn report(cx: &Context<'_>, outcome: Outcome) -> RunReport {
         m.value_of_perfect_information = perfect_cost.map(|p| m.comparable_cost - p);
         models.push(m);
     }
+    attach_bills(&mut models, &mut alone, shared.as_mut(), cloud.as_mut());
     compare_with_reference(&mut models, cx.members);
     performance_measures(&mut models, best_bill);
     if let Some(sdr_alone) = sdr_alone_cost {
@@ -145,24 +148,51 @@ fn energy_bills(behaviour: &Closed, rule: RuleId) -> Option<Vec<f64>> {
     }
 }
 
-/// The real-bill report of `rule` on a behaviour (retail tariffs only).
-fn real_bills(behaviour: &Closed, rule: RuleId) -> Option<BillingReport> {
-    let meters = behaviour.meters.as_ref()?;
+/// Move each model's real bills out of its behaviour's meters into its report.
+fn attach_bills(
+    models: &mut [ModelReport],
+    alone: &mut Closed,
+    shared: Option<&mut Closed>,
+    cloud: Option<&mut Closed>,
+) {
+    let take = |models: &mut [ModelReport], model: Model, behaviour: &mut Closed, rule: RuleId| {
+        if let Some(m) = models.iter_mut().find(|m| m.model == model) {
+            m.billing = real_bills(behaviour, rule);
+        }
+    };
+    take(models, Model::None, alone, RuleId::None);
+    let local = match shared {
+        Some(s) => s,
+        None => alone,
+    };
+    for (model, rule) in [
+        (Model::Bs, RuleId::Bs),
+        (Model::Mmr, RuleId::Mmr),
+        (Model::Sdr, RuleId::Sdr),
+    ] {
+        take(models, model, local, rule);
+    }
+    if let Some(c) = cloud {
+        take(models, Model::Cloud, c, RuleId::Sdr);
+    }
+}
+
+/// The real-bill report of `rule` on a behaviour, its bills moved out (retail tariffs only).
+fn real_bills(behaviour: &mut Closed, rule: RuleId) -> Option<BillingReport> {
+    let meters = behaviour.meters.as_mut()?;
     let index = match rule {
         RuleId::None => None,
         other => Some(meters.rule_index(other)?),
     };
+    let labels = meters.labels();
+    let bills = std::mem::take(real_bills::rule_bills_mut(meters, index));
     let (tariff, sharing) = meters.tariffs();
-    Some(real_bills::billing_report(
-        tariff,
-        if rule == RuleId::None {
-            tariff.metering.regime
-        } else {
-            sharing
-        },
-        &meters.labels(),
-        real_bills::rule_bills(meters, index),
-    ))
+    let regime = if rule == RuleId::None {
+        tariff.metering.regime
+    } else {
+        sharing
+    };
+    Some(real_bills::billing_report(tariff, regime, &labels, bills))
 }
 
 /// A settlement rule's member bills on a behaviour, with island trades where it shares.

@@ -11,7 +11,7 @@
 
 use crate::billing::{
     billing_periods, BillLine, BillingSettings, Connection, Party, PeriodBill, PeriodSpan,
-    PeriodUsage, Readings, RetailTariff,
+    PeriodUsage, Pricer, Readings, RetailTariff,
 };
 use crate::community::Member;
 use crate::coordinator::MemberStep;
@@ -48,6 +48,8 @@ struct Meter {
     provisional: f64,
     bought_kwh: f64,
     sold_kwh: f64,
+    /// The slab band the last price came from (reset with each period's scaled limits).
+    band: crate::billing::RateBand,
 }
 
 impl Meter {
@@ -93,7 +95,9 @@ pub(super) struct Meters {
     settings: BillingSettings,
     periods: Vec<PeriodSpan>,
     period: usize,
-    factor: f64,
+    /// Per tariff: the open period's energy charge with pro-rated limits, and the price slopes.
+    scaled: [crate::billing::EnergyCharge; 2],
+    slopes: [(f64, f64); 2],
     connections: Vec<Connection>,
     /// Which of `tariffs` meters each member's shared view (1 for sharing members).
     shared_tariff: Vec<usize>,
@@ -106,8 +110,8 @@ pub(super) struct Meters {
     pub solo_bills: Vec<Vec<MemberPeriodBill>>,
     /// [rule][member][period].
     pub rule_bills: Vec<Vec<Vec<MemberPeriodBill>>>,
-    /// Scratch: per-member (grid import, grid export, P2P bought, P2P sold, marginal price).
-    scratch: Vec<[f64; 5]>,
+    /// Scratch: per-member P2P bought and sold this step, kWh.
+    scratch: Vec<[f64; 2]>,
 }
 
 impl Meters {
@@ -118,6 +122,7 @@ impl Meters {
         settings: &BillingSettings,
         axis: &crate::time_axis::TimeAxis,
         members: &[Member],
+        solo: bool,
         trading: &[RuleId],
     ) -> Option<Self> {
         let periods = billing_periods(axis, tariff.period).ok()?;
@@ -129,9 +134,10 @@ impl Meters {
         let n = members.len();
         let factor = tariff.factor(periods[0].days);
         Some(Self {
+            scaled: [tariff.scaled_energy(factor), sharing.scaled_energy(factor)],
+            slopes: [tariff.price_slopes(), sharing.price_slopes()],
             tariffs: [tariff.clone(), sharing],
             settings: settings.clone(),
-            factor,
             periods,
             period: 0,
             connections: members
@@ -142,16 +148,28 @@ impl Meters {
                 .iter()
                 .map(|m| usize::from(m.participates))
                 .collect(),
-            solo: vec![Meter::new(blocks); n],
-            shared: vec![Meter::new(blocks); n],
+            solo: if solo {
+                vec![Meter::new(blocks); n]
+            } else {
+                Vec::new()
+            },
+            shared: if trading.is_empty() {
+                Vec::new()
+            } else {
+                vec![Meter::new(blocks); n]
+            },
             rules: trading
                 .iter()
                 .map(|&r| (r, r.rule(crate::market::BillingHorizon::Step)))
                 .collect(),
             p2p_paid: vec![vec![(0.0, 0.0); n]; trading.len()],
-            solo_bills: vec![Vec::new(); n],
+            solo_bills: if solo {
+                vec![Vec::new(); n]
+            } else {
+                Vec::new()
+            },
             rule_bills: vec![vec![Vec::new(); n]; trading.len()],
-            scratch: vec![[0.0; 5]; n],
+            scratch: vec![[0.0; 2]; n],
         })
     }
 
@@ -164,20 +182,20 @@ impl Meters {
             return;
         }
         let block = self.tariffs[0].block_of(at.hour_of_day);
-        let own = self.tariffs[0].pricer();
-        let factor = self.factor;
-        for (k, s) in steps.iter().enumerate() {
+        let own = Pricer::new(&self.tariffs[0], &self.scaled[0], self.slopes[0]);
+        for (m, s) in self.solo.iter_mut().zip(steps) {
             let x = s.net_kw * at.hours;
             let pv = s.pv_kw * at.hours;
-            let m = &mut self.solo[k];
-            let price = own.price(m.units_so_far(&self.tariffs[0]), block, factor);
-            add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
+            let price = own.price_cached(m.units_so_far(&self.tariffs[0]), block, &mut m.band);
             let value = self.tariffs[0]
                 .metering
                 .export_value_per_kwh(m.net_so_far(), price);
+            add_reading(m, block, x.max(0.0), (-x).max(0.0), pv);
             m.provisional += x.max(0.0) * price - (-x).max(0.0) * value;
         }
-        self.add_shared(at, steps, pooled, block);
+        if !self.shared.is_empty() {
+            self.add_shared(at, steps, pooled, block);
+        }
     }
 
     fn add_shared(&mut self, at: &At<'_>, steps: &[MemberStep], pooled: &[bool], block: usize) {
@@ -198,20 +216,19 @@ impl Meters {
         } else {
             (0.0, 0.0)
         };
-        let pricers = [self.tariffs[0].pricer(), self.tariffs[1].pricer()];
-        let factor = self.factor;
+        let pricers =
+            [0, 1].map(|i| Pricer::new(&self.tariffs[i], &self.scaled[i], self.slopes[i]));
+        let counts = self.settings.p2p_counts_toward_slab;
         let (mut buy_weighted, mut sell_weighted) = (0.0, 0.0);
         for (k, s) in steps.iter().enumerate() {
             let x = s.net_kw * at.hours;
             let which = self.shared_tariff[k];
             let tariff = &self.tariffs[which];
-            let m = &self.shared[k];
-            let offset = if self.settings.p2p_counts_toward_slab {
-                m.bought_kwh
-            } else {
-                0.0
-            };
-            let price = pricers[which].price(m.units_so_far(tariff) + offset, block, factor);
+            let m = &mut self.shared[k];
+            let offset = if counts { m.bought_kwh } else { 0.0 };
+            let price =
+                pricers[which].price_cached(m.units_so_far(tariff) + offset, block, &mut m.band);
+            let value = tariff.metering.export_value_per_kwh(m.net_so_far(), price);
             let (bought, sold) = if pooled[k] {
                 (x.max(0.0) * buy_share, (-x).max(0.0) * sell_share)
             } else {
@@ -220,15 +237,14 @@ impl Meters {
             if pooled[k] && x > 0.0 {
                 buy_weighted += x * price;
             } else if pooled[k] && x < 0.0 {
-                sell_weighted -= x * tariff.metering.export_value_per_kwh(m.net_so_far(), price);
+                sell_weighted -= x * value;
             }
-            self.scratch[k] = [
-                x.max(0.0) - bought,
-                (-x).max(0.0) - sold,
-                bought,
-                sold,
-                price,
-            ];
+            let (import, export) = (x.max(0.0) - bought, (-x).max(0.0) - sold);
+            add_reading(m, block, import, export, s.pv_kw * at.hours);
+            m.bought_kwh += bought;
+            m.sold_kwh += sold;
+            m.provisional += import * price - export * value;
+            self.scratch[k] = [bought, sold];
         }
         if shared > 0.0 {
             let buy = buy_weighted / tbp;
@@ -247,21 +263,11 @@ impl Meters {
                 } else {
                     p.buy_per_kwh
                 };
-                for (k, row) in self.scratch.iter().enumerate() {
-                    paid[k].0 += row[2] * per_kwh;
-                    paid[k].1 += row[3] * per_kwh;
+                for (paid, [bought, sold]) in paid.iter_mut().zip(&self.scratch) {
+                    paid.0 += bought * per_kwh;
+                    paid.1 += sold * per_kwh;
                 }
             }
-        }
-        for (k, s) in steps.iter().enumerate() {
-            let [import, export, bought, sold, price] = self.scratch[k];
-            let tariff = &self.tariffs[self.shared_tariff[k]];
-            let m = &mut self.shared[k];
-            add_reading(m, block, import, export, s.pv_kw * at.hours);
-            m.bought_kwh += bought;
-            m.sold_kwh += sold;
-            let value = tariff.metering.export_value_per_kwh(m.net_so_far(), price);
-            m.provisional += import * price - export * value;
         }
     }
 
@@ -271,31 +277,31 @@ impl Meters {
         let year_end = self.period + 1 == self.periods.len()
             || span.last_calendar_month + 1
                 == usize::from(self.tariffs[0].metering.settlement_month);
-        let s = &self.settings;
-        for k in 0..self.solo.len() {
+        for (k, m) in self.solo.iter_mut().enumerate() {
             let c = self.connections[k];
-            let m = &mut self.solo[k];
             let bill = self.tariffs[0].bill(
                 &c,
                 &usage(m, span.days, year_end, 0.0, Vec::new(), Vec::new()),
             );
+            let bank_out = bill.bank_out_kwh;
             self.solo_bills[k].push(member_bill(bill, m));
             m.reset();
-            self.solo[k].bank_kwh = self.solo_bills[k]
-                .last()
-                .map_or(0.0, |b| b.bill.bank_out_kwh);
-            let m = &mut self.shared[k];
+            m.bank_kwh = bank_out;
+        }
+        let s = &self.settings;
+        for (k, m) in self.shared.iter_mut().enumerate() {
+            let c = self.connections[k];
+            let tariff = &self.tariffs[self.shared_tariff[k]];
+            let offset = if s.p2p_counts_toward_slab {
+                m.bought_kwh
+            } else {
+                0.0
+            };
             let mut bank_out = 0.0;
             for (r, paid) in self.p2p_paid.iter_mut().enumerate() {
                 let (spent, earned) = paid[k];
                 let fees = fee_lines(s, m.bought_kwh, m.sold_kwh);
                 let energy = p2p_lines(m.bought_kwh, spent, m.sold_kwh, earned);
-                let offset = if s.p2p_counts_toward_slab {
-                    m.bought_kwh
-                } else {
-                    0.0
-                };
-                let tariff = &self.tariffs[self.shared_tariff[k]];
                 let bill = tariff.bill(&c, &usage(m, span.days, year_end, offset, fees, energy));
                 bank_out = bill.bank_out_kwh;
                 self.rule_bills[r][k].push(member_bill(bill, m));
@@ -306,7 +312,8 @@ impl Meters {
         }
         self.period += 1;
         if let Some(next) = self.periods.get(self.period) {
-            self.factor = self.tariffs[0].factor(next.days);
+            let factor = self.tariffs[0].factor(next.days);
+            self.scaled = [0, 1].map(|i| self.tariffs[i].scaled_energy(factor));
         }
     }
 

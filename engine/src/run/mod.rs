@@ -28,7 +28,7 @@ pub use meters::MemberPeriodBill;
 pub use peaks::{PeakReport, DURATION_POINTS};
 use rating::transformer_rating;
 pub use rating::{stressed, stressed_at, transformer_kva};
-pub use real_bills::{BillingReport, PeriodTotals};
+pub use real_bills::{bills_csv, BillingReport, PeriodTotals};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
 

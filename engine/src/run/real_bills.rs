@@ -56,6 +56,17 @@ pub(super) fn rule_bills(meters: &Meters, rule: Option<usize>) -> &[Vec<MemberPe
     }
 }
 
+/// The same, to move out.
+pub(super) fn rule_bills_mut(
+    meters: &mut Meters,
+    rule: Option<usize>,
+) -> &mut Vec<Vec<MemberPeriodBill>> {
+    match rule {
+        None => &mut meters.solo_bills,
+        Some(r) => &mut meters.rule_bills[r],
+    }
+}
+
 /// Each member's Σ of period bills, ₹.
 pub(super) fn member_totals(bills: &[Vec<MemberPeriodBill>]) -> Vec<f64> {
     bills
@@ -69,12 +80,12 @@ pub(super) fn billing_report(
     tariff: &RetailTariff,
     sharing_regime: crate::billing::Regime,
     labels: &[String],
-    bills: &[Vec<MemberPeriodBill>],
+    bills: Vec<Vec<MemberPeriodBill>>,
 ) -> BillingReport {
     let periods = labels.len();
     let mut by_period = vec![PeriodTotals::default(); periods];
     let mut true_up = 0.0;
-    for member in bills {
+    for member in &bills {
         for (p, b) in member.iter().enumerate() {
             let t = &mut by_period[p];
             t.consumer_payments += b.bill.total;
@@ -101,9 +112,44 @@ pub(super) fn billing_report(
         regime: tariff.metering.regime.key().to_string(),
         sharing_regime: sharing_regime.key().to_string(),
         periods: labels.to_vec(),
-        members: bills.to_vec(),
+        members: bills,
         by_period,
         total,
         true_up,
     }
+}
+
+/// Every model's bills as CSV, one row per line item and a `total` row per member and period:
+/// `model,member,period,key,line,party,amount_rs`. None without real bills.
+pub fn bills_csv(report: &super::RunReport) -> Option<String> {
+    let mut out = String::from("model,member,period,key,line,party,amount_rs\n");
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut any = false;
+    for m in &report.models {
+        let Some(b) = &m.billing else { continue };
+        any = true;
+        for (k, periods) in b.members.iter().enumerate() {
+            let id = &report.member_ids[k];
+            for (p, bill) in periods.iter().enumerate() {
+                let period = &b.periods[p];
+                for l in &bill.bill.lines {
+                    let party = serde_json::to_value(l.party).ok();
+                    let party = party.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+                    out.push_str(&format!(
+                        "{},{id},{period},{},{},{party},{:.2}\n",
+                        m.model.key(),
+                        l.key,
+                        quote(&l.name),
+                        l.amount
+                    ));
+                }
+                out.push_str(&format!(
+                    "{},{id},{period},total,Total,consumer,{:.2}\n",
+                    m.model.key(),
+                    bill.bill.total
+                ));
+            }
+        }
+    }
+    any.then_some(out)
 }

@@ -44,6 +44,29 @@ pub(super) struct Books {
     meters: Option<Meters>,
 }
 
+/// Which real bills a behaviour's meters make: the solo view (no sharing) and the P2P rules.
+#[derive(Clone, Copy)]
+struct Bills {
+    solo: bool,
+    trading: &'static [RuleId],
+}
+
+impl Bills {
+    fn solo_and(trading: &'static [RuleId]) -> Self {
+        Self {
+            solo: true,
+            trading,
+        }
+    }
+
+    fn shared(trading: &'static [RuleId]) -> Self {
+        Self {
+            solo: false,
+            trading,
+        }
+    }
+}
+
 /// What one behaviour leaves for the report.
 pub(super) struct Closed {
     pub settlement: SettlementReport,
@@ -62,21 +85,27 @@ impl Books {
         members: &[Member],
         rating: Rating,
         shares: &[f64],
-        trading: &[RuleId],
+        wanted: Bills,
+        bills: bool,
     ) -> Self {
         Self {
             settler,
             flows: Flows::new(scenario.axis, rating, shares.to_vec()),
             ledger: Ledger::new(members.len()),
-            meters: scenario.tariff.retail().and_then(|retail| {
-                Meters::new(
-                    retail,
-                    &scenario.settings.billing,
-                    &scenario.axis,
-                    members,
-                    trading,
-                )
-            }),
+            meters: scenario
+                .tariff
+                .retail()
+                .filter(|_| bills)
+                .and_then(|retail| {
+                    Meters::new(
+                        retail,
+                        &scenario.settings.billing,
+                        &scenario.axis,
+                        members,
+                        wanted.solo,
+                        wanted.trading,
+                    )
+                }),
         }
     }
 
@@ -297,8 +326,17 @@ impl<'s> Simulation<'s> {
         } else {
             options
         };
-        let books = |settler: Settler, trading: &[RuleId]| {
-            Books::new(settler, scenario, members, rating, &shares, trading)
+        let books = |settler: Settler, bills: Bills| {
+            // The sizing pass only needs the peak.
+            Books::new(
+                settler,
+                scenario,
+                members,
+                rating,
+                &shares,
+                bills,
+                !homes_only,
+            )
         };
         const LOCAL: [RuleId; 3] = [RuleId::Bs, RuleId::Mmr, RuleId::Sdr];
         let all_rules =
@@ -328,19 +366,29 @@ impl<'s> Simulation<'s> {
             islanding: islands_together.then(|| HomesAlone::pooled(members, pool, ems)),
             baseline,
             ems_settings: home_ems_settings(&coordinator),
-            alone: books(all_rules(), &LOCAL),
-            shared: islands_together.then(|| books(all_rules(), &LOCAL)),
+            // Real bills: no sharing from the homes' solo meters; BS, MMR and SDR from the community's
+            // dispatch (the homes' own when it does not island together); SDR on the homes' own
+            // dispatch for cloud-P2P's gain split.
+            alone: books(
+                all_rules(),
+                Bills::solo_and(match (islands_together, options.cloud) {
+                    (false, _) => &LOCAL,
+                    (true, true) => &[RuleId::Sdr],
+                    (true, false) => &[],
+                }),
+            ),
+            shared: islands_together.then(|| books(all_rules(), Bills::shared(&LOCAL))),
             cloud: options.cloud.then(|| {
                 Coordinated::new(
                     coordinator.clone(),
-                    books(cloud_settler(), &[RuleId::Sdr]),
+                    books(cloud_settler(), Bills::shared(&[RuleId::Sdr])),
                     members,
                 )
             }),
             oracle: with_oracle.then(|| {
                 Coordinated::new(
                     oracle_settings,
-                    books(cloud_settler(), &[RuleId::Sdr]),
+                    books(cloud_settler(), Bills::shared(&[RuleId::Sdr])),
                     members,
                 )
             }),
