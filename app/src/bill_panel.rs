@@ -3,6 +3,7 @@
 //! total and the true-up — and the community's bill split (consumers, state, DISCOM, platform).
 
 use engine::run::{MemberPeriodBill, Model, RunReport};
+use engine::scenario::Scenario;
 use leptos::prelude::*;
 
 use crate::bill_chart::{
@@ -11,6 +12,7 @@ use crate::bill_chart::{
 use crate::bill_split::BillSplit;
 use crate::browser_io::PngButton;
 use crate::kpi_cards::thousands;
+use crate::regime_compare::RegimeCompare;
 
 /// ₹ with two decimals and a real minus sign.
 pub fn rupees(v: f64) -> String {
@@ -49,6 +51,9 @@ pub fn BillPanel(
     report: RwSignal<Option<RunReport>>,
     /// Cloud-P2P's part of the report is the previous scenario's while it re-runs.
     stale: RwSignal<bool>,
+    /// The scenario (for the regime comparison).
+    #[prop(into)]
+    scenario: Signal<Scenario>,
 ) -> impl IntoView {
     let chosen_model = RwSignal::new(Model::Cloud.key().to_string());
     let chosen_member = RwSignal::new(String::new());
@@ -247,6 +252,7 @@ pub fn BillPanel(
                     <p class="note">"The true-up is what only the bill's totals can settle — the fixed charge, slab edges, the subsidy and netting — against the per-step prices the dispatch used."</p>
                 })}
                 <BillSplit report=report model=model />
+                <RegimeCompare scenario=scenario />
             </section>
         </Show>
     }
@@ -255,7 +261,7 @@ pub fn BillPanel(
 /// A regime key's label (`net-billing` → "Net billing").
 fn regime_label(key: &str) -> String {
     key.parse::<engine::billing::Regime>()
-        .map_or_else(|_| key.to_string(), |r| r.label().to_lowercase())
+        .map_or_else(|_| key.to_string(), crate::variants::in_sentence)
 }
 
 #[cfg(test)]

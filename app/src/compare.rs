@@ -860,7 +860,7 @@ pub fn Compare() -> impl IntoView {
 
             <ModelsExplained />
         </section>
-        <BillPanel report=engine.report stale=engine.stale />
+        <BillPanel report=engine.report stale=engine.stale scenario=scenario />
         <PeakPanel scenario=scenario report=engine.report />
         <SweepPanel scenario=Signal::derive(move || scenario.get()) />
     }

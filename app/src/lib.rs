@@ -18,6 +18,7 @@ mod peak_charts;
 mod peak_panel;
 mod peak_settings;
 pub mod protocol;
+mod regime_compare;
 mod retail_edit;
 mod retail_editor;
 mod retail_tables;
@@ -26,6 +27,7 @@ mod tariff_controls;
 mod tariff_editor;
 pub mod timeline;
 mod tour;
+pub mod variants;
 mod worked_example;
 
 use leptos::prelude::*;

@@ -220,7 +220,7 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
                 swept_regime.set(scenario.with_untracked(|s| {
                     s.tariff
                         .retail()
-                        .map(|r| r.metering.regime.label().to_lowercase())
+                        .map(|r| crate::variants::in_sentence(r.metering.regime))
                 }));
                 engine.sweep(scenario.get_untracked(), p, values);
             }

@@ -116,7 +116,7 @@ test('Delhi bills: line items per month, the bill split, a regime switch, a bad 
   await page.close();
 });
 
-test('a P2P-charge sweep runs on the retail tariff (settlement pass)', async () => {
+test('a P2P-charge sweep and the regime comparison run on the retail tariff (settlement passes)', async () => {
   const errors = [];
   const page = await openPage(browser, server.url, errors);
   await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
@@ -134,6 +134,18 @@ test('a P2P-charge sweep runs on the retail tariff (settlement pass)', async () 
   await page.selectOption(byId('sweep-parameter'), 'tod_peak_multiplier');
   await page.click(byId('sweep-run'));
   assert.match(await page.textContent(byId('sweep-error')), /retail tariff keeps its own time-of-day/);
+
+  // Which regime? The bill as set (P2P members on net billing), then everyone on each regime.
+  await page.click(`${byId('regime-compare')} summary`);
+  await page.click(byId('regime-run'));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'compared', byId('regime-status'), { timeout: 60000 });
+  const rows = await page.$$eval(`${byId('regime-table')} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.equal(rows.length, 5, JSON.stringify(rows));
+  assert.match(rows[0][0], /as set: net metering, members who share on net billing/);
+  // The page's own no-sharing card is the "as set" row's no-sharing cost (same scenario).
+  assert.equal(rows[0][1], await page.textContent(byId('kpi-none-cost')));
+  const byLabel = Object.fromEntries(rows.map((r) => [r[0], r]));
+  assert.notEqual(byLabel['everyone on gross metering'][1], byLabel['everyone on net metering'][1]);
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
 });
