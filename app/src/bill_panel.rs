@@ -251,6 +251,13 @@ pub fn BillPanel(
                     </div>
                     <p class="note">"The true-up is what only the bill's totals can settle — the fixed charge, slab edges, the subsidy and netting — against the per-step prices the dispatch used."</p>
                 })}
+                <div class="buttons">
+                    <button type="button" data-testid="export-bills-csv" on:click=move |_| {
+                        if let Some(csv) = report.with_untracked(|r| r.as_ref().and_then(engine::run::bills_csv)) {
+                            let _ = crate::browser_io::download("gridshare-bills.csv", "text/csv", &csv);
+                        }
+                    }>"Export every bill's lines (CSV)"</button>
+                </div>
                 <BillSplit report=report model=model />
                 <RegimeCompare scenario=scenario />
             </section>

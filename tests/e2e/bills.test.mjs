@@ -4,6 +4,7 @@
 // P2P-charge sweep on the retail tariff — with no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { serveStatic } from './serve.mjs';
@@ -60,6 +61,13 @@ test('Delhi bills: line items per month, the bill split, a regime switch, a bad 
   const amounts = await page.$$eval(`${byId('bill-lines')} tbody tr td:last-child`, (cells) => cells.map((c) => c.textContent));
   const total = num(await page.textContent(byId('bill-total')));
   assert.ok(Math.abs(amounts.map(num).reduce((a, b) => a + b, 0) - total) < 0.02, `${amounts} vs ${total}`);
+  // Every bill's lines as CSV: the chosen bill's total is there.
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(byId('export-bills-csv'))]);
+  const csv = (await readFile(await file.path(), 'utf8')).trim().split('\n');
+  assert.equal(csv[0], 'model,member,period,key,line,party,amount_rs');
+  const member = await page.$eval(byId('bill-member'), (el) => el.value);
+  const row = csv.find((r) => r.startsWith(`cloud,${member},Jan,total,`));
+  assert.ok(row && Math.abs(Number(row.split(',').at(-1)) - total) < 0.006, `${row} vs ${total}`);
   // Another member and another month.
   await page.selectOption(byId('bill-member'), 'N20');
   await page.selectOption(byId('bill-period'), '5');
