@@ -111,6 +111,21 @@ try {
       await page.locator(byId('peaks')).screenshot({ path: join(OUT, 'peaks.png') });
       await page.close();
     },
+    async bills() {
+      // The Delhi preset: a prosumer's bills under cloud-P2P, month by month, and the bill split.
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await page.selectOption(byId('tariff-preset'), 'delhi');
+      await page.waitForSelector(byId('bill-panel'), { timeout: 60000 });
+      await upToDate(page);
+      const prosumer = await page.$$eval(`${byId('bill-member')} option`,
+        (options) => options.find((o) => /PV/.test(o.textContent))?.value);
+      if (prosumer) await page.selectOption(byId('bill-member'), prosumer);
+      await page.selectOption(byId('bill-period'), '4');
+      await page.waitForTimeout(300);
+      await page.locator(byId('bill-panel')).screenshot({ path: join(OUT, 'bills.png') });
+      await page.close();
+    },
     async phone() {
       const page = await openPage(browser, server.url, errors, { width: 390, height: 844 });
       await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use crate::protocol::{FromWorker, ToWorker, PROTOCOL};
+use crate::variants::VariantRow;
 use engine::run::PeakFrontier;
 use engine::sweep::{SweepParameter, SweepPoint};
 
@@ -29,6 +30,8 @@ pub struct EngineState {
     pub sweep_ms: RwSignal<Option<(f64, f64)>>,
     /// Milliseconds from the sweep request until every settle-only point had arrived (page side).
     pub sweep_settle_ms: RwSignal<Option<f64>>,
+    /// The last variant comparison's rows (None until computed).
+    pub variants: RwSignal<Vec<Option<VariantRow>>>,
     /// The last cost-vs-peak frontier (None until computed, or while a new one is computed).
     pub frontier: RwSignal<Option<PeakFrontier>>,
     /// The last complete run: seconds from request to report, and the engine's memory (bytes).
@@ -65,6 +68,7 @@ impl EngineState {
             sweep_ms: RwSignal::new(None),
             sweep_settle_ms: RwSignal::new(None),
             frontier: RwSignal::new(None),
+            variants: RwSignal::new(Vec::new()),
             started: StoredValue::new(0.0),
             ready: RwSignal::new(false),
             current: StoredValue::new(0),
@@ -159,6 +163,22 @@ impl EngineState {
                     self.progress.set(None);
                     self.sweep_ms.set(Some((settle_ms, full_ms)));
                 }
+                Ok(FromWorker::VariantDone { id, index, row })
+                    if id == self.current.get_value() =>
+                {
+                    let (n, done) = self
+                        .variants
+                        .try_update(|rows| {
+                            if let Some(slot) = rows.get_mut(index) {
+                                *slot = Some(row);
+                            }
+                            (rows.len(), rows.iter().filter(|r| r.is_some()).count())
+                        })
+                        .unwrap_or((0, 0));
+                    self.progress
+                        .set((done < n).then(|| done as f64 / n as f64));
+                    self.error.set(None);
+                }
                 Ok(FromWorker::FrontierDone { id, frontier }) if id == self.current.get_value() => {
                     self.progress.set(None);
                     self.error.set(None);
@@ -237,6 +257,12 @@ impl EngineState {
             id: 0,
             scenario: Box::new(scenario),
         });
+    }
+
+    /// Settle-only runs of `scenarios` (replaces any request in progress).
+    pub fn variants(self, scenarios: Vec<Scenario>) {
+        self.variants.set(vec![None; scenarios.len()]);
+        self.send(ToWorker::Variants { id: 0, scenarios });
     }
 
     /// Run a scenario (the newest request wins; older answers are ignored). A run still in

@@ -2,6 +2,9 @@
 
 mod ab_compare;
 pub mod bench;
+mod bill_chart;
+mod bill_panel;
+mod bill_split;
 mod browser_io;
 mod chart;
 mod compare;
@@ -10,14 +13,21 @@ mod fairness_panel;
 mod frontier_panel;
 mod gain_split;
 mod kpi_cards;
+mod models_explained;
 mod peak_charts;
 mod peak_panel;
 mod peak_settings;
 pub mod protocol;
+mod regime_compare;
+mod retail_edit;
+mod retail_editor;
+mod retail_tables;
 mod sweep_panel;
+mod tariff_controls;
 mod tariff_editor;
 pub mod timeline;
 mod tour;
+pub mod variants;
 mod worked_example;
 
 use leptos::prelude::*;

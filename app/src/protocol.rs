@@ -6,10 +6,11 @@ use engine::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 use crate::bench::{self, BenchCase};
+use crate::variants::VariantRow;
 use engine::sweep::{sweep_point, SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 7;
+pub const PROTOCOL: u32 = 8;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -40,6 +41,13 @@ pub enum ToWorker {
         /// The scenario.
         scenario: Box<Scenario>,
     },
+    /// Settle-only runs of several variants of a scenario (the metering-regime comparison).
+    Variants {
+        /// Request id.
+        id: u64,
+        /// The variants, in order.
+        scenarios: Vec<Scenario>,
+    },
     /// Time a benchmark case `repeats` times (the browser benchmark).
     Bench {
         /// Request id.
@@ -58,6 +66,7 @@ impl ToWorker {
             ToWorker::Run { id, .. }
             | ToWorker::Sweep { id, .. }
             | ToWorker::Frontier { id, .. }
+            | ToWorker::Variants { id, .. }
             | ToWorker::Bench { id, .. } => *id = new_id,
         }
         self
@@ -121,6 +130,15 @@ pub enum FromWorker {
         id: u64,
         /// The frontier.
         frontier: Box<PeakFrontier>,
+    },
+    /// One variant's figures (settle-only).
+    VariantDone {
+        /// Request id.
+        id: u64,
+        /// Index of the variant.
+        index: usize,
+        /// Its figures.
+        row: VariantRow,
     },
     /// A benchmark's timings.
     BenchDone {
@@ -248,6 +266,24 @@ pub fn handle(text: &str, host: &mut dyn Host) {
                 }),
             }
         }
+        ToWorker::Variants { id, scenarios } => {
+            for (index, scenario) in scenarios.iter().enumerate() {
+                match run_with_options(scenario, RunOptions::SETTLE_ONLY, &mut |_| {}, None) {
+                    Ok(report) => host.post(&FromWorker::VariantDone {
+                        id,
+                        index,
+                        row: VariantRow::of(&report),
+                    }),
+                    Err(e) => {
+                        host.post(&FromWorker::Failed {
+                            id,
+                            message: e.to_string(),
+                        });
+                        return;
+                    }
+                }
+            }
+        }
         ToWorker::Bench { id, case, repeats } => {
             let before = host.memory_bytes();
             let input = bench::prepare(case);
@@ -298,6 +334,26 @@ mod tests {
         fn now_ms(&self) -> f64 {
             self.clock.set(self.clock.get() + 1.0);
             self.clock.get()
+        }
+    }
+
+    #[test]
+    fn variants_are_settled_one_by_one() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Variants {
+            id: 3,
+            scenarios: vec![scenario.clone(), scenario],
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        handle(&request, &mut host);
+        assert_eq!(host.answers.len(), 2);
+        for (i, a) in host.answers.iter().enumerate() {
+            assert!(
+                matches!(a, FromWorker::VariantDone { id: 3, index, row } if *index == i && row.models.len() == 4),
+                "{a:?}"
+            );
         }
     }
 

@@ -103,12 +103,27 @@ fn panel_side(title: &str) -> Option<Side> {
     }
 }
 
-/// One sentence per break-even.
-fn describe(parameter: SweepParameter, b: &BreakEven) -> String {
+/// One sentence per break-even; `alone` names no sharing's metering with a real bill
+/// (e.g. "net metering"), so a feed-in sweep on a net-metering tariff answers "above which
+/// APPC does net metering beat sharing?".
+fn describe(parameter: SweepParameter, b: &BreakEven, alone: Option<&str>) -> String {
     let who = match b.side {
         Side::Consumers => "consumers",
         Side::Prosumers => "prosumers",
     };
+    if let Some(regime) = alone {
+        let (side, other) = if b.gains_below {
+            (format!("no sharing ({regime})"), b.model.label())
+        } else {
+            (b.model.label().to_string(), "no sharing")
+        };
+        return format!(
+            "{}: above {} = {:.2}, {who} do better under {side} than under {other}",
+            b.model.label(),
+            parameter.label(),
+            b.value
+        );
+    }
     let change = if b.gains_below {
         "stop gaining"
     } else {
@@ -122,6 +137,24 @@ fn describe(parameter: SweepParameter, b: &BreakEven) -> String {
     )
 }
 
+/// A parameter's default range for this scenario: a retail bill's price sweep runs around its
+/// first slab rate (the value the sweep sets) rather than around a flat ₹10.
+fn default_range(p: SweepParameter, s: &Scenario) -> (f64, f64) {
+    match (p, s.tariff.retail()) {
+        (SweepParameter::RetailPrice, Some(r)) => {
+            let first = r
+                .energy
+                .categories
+                .first()
+                .and_then(|c| c.slabs.first())
+                .map_or(5.0, |x| x.rate_per_kwh);
+            let round = |v: f64| (v * 10.0).round() / 10.0;
+            (round(first * 0.5), round(first * 2.0))
+        }
+        _ => p.default_range(),
+    }
+}
+
 /// The sweep panel.
 #[component]
 pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
@@ -133,6 +166,8 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
     let count = RwSignal::new("10".to_string());
     let error = RwSignal::new(None::<String>);
     let swept = RwSignal::new(SweepParameter::FeedInPrice);
+    // No sharing's metering regime in the swept scenario, when its tariff is a real bill.
+    let swept_regime = RwSignal::new(None::<String>);
     let points = Memo::new(move |_| {
         engine
             .sweep
@@ -182,6 +217,11 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
             Ok(values) => {
                 error.set(None);
                 swept.set(p);
+                swept_regime.set(scenario.with_untracked(|s| {
+                    s.tariff
+                        .retail()
+                        .map(|r| crate::variants::in_sentence(r.metering.regime))
+                }));
                 engine.sweep(scenario.get_untracked(), p, values);
             }
             Err(e) => error.set(Some(format!("{e}; nothing was swept."))),
@@ -200,13 +240,18 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
             <p class="explain">
                 "Pick a parameter and a range: every model is simulated at every point — first the four settlement rules on the homes' own dispatch (milliseconds each), then cloud-P2P and PM. Dashed lines mark break-evens, where a model stops (or starts) beating no sharing for consumers or prosumers."
             </p>
+            <Show when=move || scenario.with(|s| s.tariff.retail().is_some())>
+                <p class="note" data-testid="sweep-retail-note">
+                    "With a real bill the feed-in sweep also sets the year-end rate of banked units (APPC), the retail price sweep scales every slab rate (its value is the first slab's rate), and the P2P transaction charge is the one on every traded unit. Break-evens compare each model with no sharing under the tariff's own metering regime."
+                </p>
+            </Show>
             <div class="inputs">
                 <label>
                     "Parameter "
                     <select data-testid="sweep-parameter" on:change=move |ev| {
                         let key = event_target_value(&ev);
                         if let Some(p) = SweepParameter::ALL.into_iter().find(|p| p.key() == key) {
-                            let (a, b) = p.default_range();
+                            let (a, b) = scenario.with_untracked(|s| default_range(p, s));
                             from.set(a.to_string());
                             to.set(b.to_string());
                             parameter.set(p);
@@ -252,10 +297,40 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
                     if m.is_empty() {
                         vec![view! { <li>"No break-even in this range: every model keeps its side of no sharing."</li> }.into_any()]
                     } else {
-                        m.iter().map(|b| view! { <li>{describe(swept.get(), b)}</li> }.into_any()).collect()
+                        m.iter().map(|b| view! { <li>{describe(swept.get(), b, swept_regime.get().as_deref())}</li> }.into_any()).collect()
                     }
                 }}
             </ul>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn break_evens_name_the_regime_with_a_real_bill() {
+        let b = BreakEven {
+            model: Model::Sdr,
+            side: Side::Prosumers,
+            value: 4.25,
+            gains_below: true,
+        };
+        let p = SweepParameter::FeedInPrice;
+        assert!(describe(p, &b, None).contains("prosumers stop gaining against no sharing above"));
+        let text = describe(p, &b, Some("net metering"));
+        assert!(
+            text.contains("= 4.25, prosumers do better under no sharing (net metering) than under Supply-Demand Ratio"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_retail_price_sweep_runs_around_the_first_slab() {
+        let mut s = Scenario::default_north();
+        assert_eq!(default_range(SweepParameter::RetailPrice, &s), (8.5, 16.0));
+        s.tariff = engine::tariff::Tariff::by_id("delhi").unwrap();
+        assert_eq!(default_range(SweepParameter::RetailPrice, &s), (1.5, 6.0));
     }
 }
