@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{BillLine, BillingError};
+use crate::limits::MAX_PRICE_PER_KWH;
 
 /// A charge per billed unit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,10 +40,13 @@ pub fn validate(per_kwh: &[PerKwhAdder], percent: &[PercentAdder]) -> Result<(),
     let mut known: Vec<&str> = BUILT_IN_BASES.to_vec();
     for (i, a) in per_kwh.iter().enumerate() {
         let at = format!("per_kwh_adders[{}] ({})", i + 1, a.key);
-        if !(a.per_kwh.is_finite() && a.per_kwh >= 0.0) {
+        if !(a.per_kwh.is_finite() && (0.0..=MAX_PRICE_PER_KWH).contains(&a.per_kwh)) {
             return Err(BillingError::field(
                 at + ".per_kwh",
-                format!("must be 0 or more, got {}", a.per_kwh),
+                format!(
+                    "must be from 0 to {MAX_PRICE_PER_KWH} ₹/kWh, got {}",
+                    a.per_kwh
+                ),
             ));
         }
         if known.contains(&a.key.as_str()) {

@@ -78,8 +78,14 @@ impl FixedCharge {
         let mut lower = 0.0;
         for (i, (up, rates)) in bounds.iter().enumerate() {
             let at = format!("fixed.bands[{}]", i + 1);
-            if rates.iter().any(|r| !(r.is_finite() && *r >= 0.0)) {
-                return Err(BillingError::field(at, "charges must be 0 or more"));
+            if rates
+                .iter()
+                .any(|r| !(r.is_finite() && (0.0..=1e6).contains(r)))
+            {
+                return Err(BillingError::field(
+                    at,
+                    "charges must be from 0 to ₹1,000,000",
+                ));
             }
             match up {
                 Some(u) if !(u.is_finite() && *u > lower) => {

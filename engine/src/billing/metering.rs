@@ -90,15 +90,19 @@ fn march() -> u8 {
 impl Metering {
     /// Check rates.
     pub fn validate(&self) -> Result<(), BillingError> {
-        if !(self.feed_in_per_kwh.is_finite() && self.feed_in_per_kwh >= 0.0) {
+        let max = crate::limits::MAX_PRICE_PER_KWH;
+        if !(self.feed_in_per_kwh.is_finite() && (0.0..=max).contains(&self.feed_in_per_kwh)) {
             return Err(BillingError::field(
                 "metering.feed_in_per_kwh",
-                format!("must be 0 or more, got {}", self.feed_in_per_kwh),
+                format!(
+                    "must be from 0 to {max} ₹/kWh, got {}",
+                    self.feed_in_per_kwh
+                ),
             ));
         }
         if self
             .year_end_per_kwh
-            .is_some_and(|r| !(r.is_finite() && r >= 0.0))
+            .is_some_and(|r| !(r.is_finite() && (0.0..=max).contains(&r)))
         {
             return Err(BillingError::field(
                 "metering.year_end_per_kwh",

@@ -97,10 +97,16 @@ impl EnergyCharge {
             }
             let mut lower = 0.0;
             for (s, slab) in category.slabs.iter().enumerate() {
-                if !(slab.rate_per_kwh.is_finite() && slab.rate_per_kwh >= 0.0) {
+                if !(slab.rate_per_kwh.is_finite()
+                    && (0.0..=crate::limits::MAX_PRICE_PER_KWH).contains(&slab.rate_per_kwh))
+                {
                     return Err(BillingError::field(
                         at(s) + ".rate_per_kwh",
-                        format!("must be a rate of 0 or more, got {}", slab.rate_per_kwh),
+                        format!(
+                            "must be a rate from 0 to {} ₹/kWh, got {}",
+                            crate::limits::MAX_PRICE_PER_KWH,
+                            slab.rate_per_kwh
+                        ),
                     ));
                 }
                 match slab.up_to_kwh {
