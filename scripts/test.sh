@@ -29,12 +29,15 @@ step "the NumPy benchmark reference settles what Gridshare settles"
 
 step "release build"
 trunk build --release
-# Every shipped wasm stays at or under 1.5 MB before compression.
+# Size budgets before compression: the worker 1.5 MB; the page 2.1 MB since issue 14's billing UI (retail
+# editor, bill panels, regime comparison) took it from 1.18 to 2.02 MB (docs/PERFORMANCE.md: slimming it is open).
 for wasm in dist/*.wasm; do
   size=$(stat -c %s "$wasm")
-  echo "release wasm: $wasm $size bytes"
-  if [ "$size" -gt 1500000 ]; then
-    echo "$wasm is over 1,500,000 bytes" >&2
+  limit=1500000
+  case "$wasm" in dist/app-*) limit=2100000 ;; esac
+  echo "release wasm: $wasm $size bytes (limit $limit)"
+  if [ "$size" -gt "$limit" ]; then
+    echo "$wasm is over $limit bytes" >&2
     exit 1
   fi
 done
