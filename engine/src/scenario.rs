@@ -234,6 +234,12 @@ impl Scenario {
         if let Some(retail) = self.tariff.retail() {
             crate::billing::billing_periods(&self.axis, retail.period)?;
             s.billing.validate()?;
+        } else if s.billing.single_point.is_some() {
+            return Err(crate::billing::BillingError::field(
+                "billing.single_point",
+                "a single-point connection needs a retail tariff (delhi, msedcl, …)",
+            )
+            .into());
         }
         match &self.community {
             CommunitySource::Generated(spec) => spec.validate()?,

@@ -167,3 +167,117 @@ fn a_run_that_is_not_whole_periods_is_refused() {
     let err = run(&s, &mut |_| {}).unwrap_err().to_string();
     assert!(err.contains("bimonthly"), "{err}");
 }
+
+#[test]
+fn single_point_supply_bills_the_society_and_re_bills_its_members() {
+    use engine::billing::{GapRule, Party, SinglePoint};
+    let own = report("delhi", None);
+    for (gap, keep_subsidy) in [
+        (GapRule::Keep, false),
+        (GapRule::Refund, false),
+        (GapRule::Keep, true),
+    ] {
+        let mut s = scenario("delhi", None);
+        s.settings.billing.single_point = Some(SinglePoint {
+            gap,
+            members_keep_subsidy: keep_subsidy,
+            ..SinglePoint::default()
+        });
+        let r = run(&s, &mut |_| {}).unwrap();
+        for m in &r.models {
+            let b = m.billing.as_ref().unwrap();
+            let sp = b
+                .single_point
+                .as_ref()
+                .expect("the bulk connection's bills");
+            // The contract load defaults to the transformer's rating.
+            let rating = m.peaks.rating_kw;
+            assert!((sp.contract_kw - rating).abs() < 1e-9, "{:?}", m.model);
+            assert_eq!(sp.bulk.len(), b.periods.len());
+            for (p, t) in b.by_period.iter().enumerate() {
+                // The DISCOM receives the bulk bill and nothing else.
+                assert!((t.discom_revenue - sp.bulk[p].total).abs() < 1e-6);
+                // Members pay + subsidy = DISCOM + society + platform.
+                let lhs = t.consumer_payments + t.subsidy;
+                let rhs = t.discom_revenue + t.society_margin + t.platform_revenue;
+                assert!(
+                    (lhs - rhs).abs() < 1e-6,
+                    "{:?} {p}: {lhs} vs {rhs}",
+                    m.model
+                );
+                let mut pays_society = 0.0;
+                for member in &b.members {
+                    let bill = &member[p].bill;
+                    assert!(
+                        bill.lines.iter().all(|l| l.party != Party::Discom),
+                        "a DISCOM line is left on a re-bill"
+                    );
+                    let rhs = bill.society_revenue + bill.platform_revenue + bill.peers_net;
+                    assert!((bill.total + bill.subsidy - rhs).abs() < 1e-6);
+                    if !keep_subsidy {
+                        assert_eq!(bill.subsidy, 0.0);
+                    }
+                    pays_society += (bill.society_revenue - bill.subsidy).max(0.0);
+                }
+                if gap == GapRule::Refund {
+                    // Returned in full unless every member's payment is the cap.
+                    assert!(
+                        t.society_margin.abs() < 1e-6
+                            || (t.society_margin > 0.0 && pays_society < 1e-6),
+                        "{:?} {p}: margin {}",
+                        m.model,
+                        t.society_margin
+                    );
+                }
+            }
+            // The bulk meter nets the members' exchange: never more units than their own meters.
+            if m.model == Model::None {
+                let own_units: f64 = own
+                    .model(Model::None)
+                    .unwrap()
+                    .billing
+                    .as_ref()
+                    .unwrap()
+                    .members
+                    .iter()
+                    .flatten()
+                    .map(|p| p.bill.billed_kwh)
+                    .sum();
+                let bulk_units: f64 = sp.bulk.iter().map(|b| b.billed_kwh).sum();
+                assert!(bulk_units <= own_units + 1e-6, "{bulk_units} > {own_units}");
+                // The contract load's fixed charge is on every bulk bill.
+                assert!(sp
+                    .bulk
+                    .iter()
+                    .all(|b| b.lines.iter().any(|l| l.key == "fixed" && l.amount > 0.0)));
+            }
+        }
+        if keep_subsidy {
+            let b = r.model(Model::None).unwrap().billing.as_ref().unwrap();
+            assert!(
+                b.total.subsidy > 0.0,
+                "Delhi's subsidy reaches the re-bills"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_single_point_connection_needs_a_retail_tariff_and_valid_numbers() {
+    use engine::billing::SinglePoint;
+    let mut s = scenario("delhi", None);
+    s.tariff = Tariff::by_id("study").unwrap();
+    s.settings.billing.single_point = Some(SinglePoint::default());
+    let err = run(&s, &mut |_| {}).unwrap_err().to_string();
+    assert!(err.contains("billing.single_point"), "{err}");
+    let mut s = scenario("delhi", None);
+    s.settings.billing.single_point = Some(SinglePoint {
+        fixed_per_kw_month: f64::NAN,
+        ..SinglePoint::default()
+    });
+    let err = run(&s, &mut |_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("billing.single_point.fixed_per_kw_month"),
+        "{err}"
+    );
+}

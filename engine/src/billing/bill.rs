@@ -17,6 +17,8 @@ pub enum Party {
     Platform,
     /// Other members (P2P energy bought > 0, sold < 0).
     Peers,
+    /// The housing society behind a single-point connection, which re-bills its members.
+    Society,
 }
 
 /// One line of a bill, ₹ (> 0: the consumer pays).
@@ -85,6 +87,31 @@ pub struct PeriodBill {
     pub platform_revenue: f64,
     /// Net paid to peers (bought − sold), ₹.
     pub peers_net: f64,
+    /// What the society receives on a single-point re-bill (its lines, of which the state pays
+    /// the subsidy; so total + subsidy = DISCOM + society + platform + peers), ₹; 0 when the
+    /// member has its own DISCOM meter.
+    #[serde(default)]
+    pub society_revenue: f64,
+}
+
+impl PeriodBill {
+    /// Recompute the totals from the lines (after a line is added or changes payee).
+    pub fn refresh_totals(&mut self) {
+        let sum = |p: Party| {
+            self.lines
+                .iter()
+                .filter(|l| l.party == p)
+                .map(|l| l.amount)
+                .sum::<f64>()
+        };
+        let subsidy = -sum(Party::State);
+        self.total = self.lines.iter().map(|l| l.amount).sum();
+        self.subsidy = subsidy;
+        self.discom_revenue = sum(Party::Discom);
+        self.society_revenue = sum(Party::Society);
+        self.platform_revenue = sum(Party::Platform);
+        self.peers_net = sum(Party::Peers);
+    }
 }
 
 impl RetailTariff {
@@ -148,24 +175,14 @@ impl RetailTariff {
         }
         lines.extend(metered.credits);
         lines.extend(usage.p2p_energy.iter().cloned());
-        let sum = |p: Party| {
-            lines
-                .iter()
-                .filter(|l| l.party == p)
-                .map(|l| l.amount)
-                .sum::<f64>()
-        };
-        let subsidy = -sum(Party::State);
-        PeriodBill {
-            total: lines.iter().map(|l| l.amount).sum(),
-            subsidy,
-            discom_revenue: sum(Party::Discom),
-            platform_revenue: sum(Party::Platform),
-            peers_net: sum(Party::Peers),
+        let mut bill = PeriodBill {
             billed_kwh: units,
             bank_out_kwh: metered.bank_out_kwh,
             lines,
-        }
+            ..PeriodBill::default()
+        };
+        bill.refresh_totals();
+        bill
     }
 
     /// The bill of a period with `kwh` imported and `export_kwh` exported in the normal block,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{BillingError, Connection, Phase, Regime};
+use super::{BillingError, Connection, Phase, Regime, SinglePoint};
 use crate::community::Archetype;
 
 /// P2P and connection settings for real bills.
@@ -31,6 +31,9 @@ pub struct BillingSettings {
     pub sanctioned_kw: BTreeMap<String, f64>,
     /// Supply phase by member id (others single-phase).
     pub phase: BTreeMap<String, Phase>,
+    /// One bulk connection for the community, members re-billed by the society (None: every
+    /// home keeps its own DISCOM meter).
+    pub single_point: Option<SinglePoint>,
 }
 
 impl Default for BillingSettings {
@@ -43,6 +46,7 @@ impl Default for BillingSettings {
             sharing_members_regime: Some(Regime::NetBilling),
             sanctioned_kw: BTreeMap::new(),
             phase: BTreeMap::new(),
+            single_point: None,
         }
     }
 }
@@ -84,6 +88,9 @@ impl BillingSettings {
                     format!("must be above 0 and at most 10000 kW, got {kw}"),
                 ));
             }
+        }
+        if let Some(sp) = &self.single_point {
+            sp.validate()?;
         }
         Ok(())
     }

@@ -192,7 +192,13 @@ fn real_bills(behaviour: &mut Closed, rule: RuleId) -> Option<BillingReport> {
     } else {
         sharing
     };
-    Some(real_bills::billing_report(tariff, regime, &labels, bills))
+    Some(real_bills::billing_report(
+        tariff,
+        regime,
+        &labels,
+        bills,
+        meters.single_point(),
+    ))
 }
 
 /// A settlement rule's member bills on a behaviour, with island trades where it shares.

@@ -17,6 +17,7 @@ use crate::community::Member;
 use crate::coordinator::MemberStep;
 use crate::market::{GridPrices, HorizonMarket, RuleId, SettlementRule};
 
+use super::bulk_meter::{BulkMeter, SinglePointReport};
 use super::flows::At;
 
 /// One member-period's bill with what the per-step settlement knew.
@@ -112,20 +113,45 @@ pub(super) struct Meters {
     pub rule_bills: Vec<Vec<Vec<MemberPeriodBill>>>,
     /// Scratch: per-member P2P bought and sold this step, kWh.
     scratch: Vec<[f64; 2]>,
+    /// The society's bulk meter behind a single-point connection.
+    bulk: Option<BulkMeter>,
 }
 
 impl Meters {
     /// Meters for `members` billed by `tariff`; `trading` names the rules whose P2P prices are
-    /// settled on the shared view.
+    /// settled on the shared view. Behind a single-point connection the bulk meter's contract
+    /// load defaults to `rating_kw` (the transformer's), or Σ sanctioned loads if that is not
+    /// finite.
     pub fn new(
-        tariff: &RetailTariff,
+        domestic: &RetailTariff,
         settings: &BillingSettings,
         axis: &crate::time_axis::TimeAxis,
         members: &[Member],
-        solo: bool,
-        trading: &[RuleId],
+        rating_kw: f64,
+        wanted: (bool, &[RuleId]),
     ) -> Option<Self> {
-        let periods = billing_periods(axis, tariff.period).ok()?;
+        let (solo, trading) = wanted;
+        let periods = billing_periods(axis, domestic.period).ok()?;
+        let connections: Vec<Connection> = members
+            .iter()
+            .map(|m| settings.connection(&m.id, m.archetype))
+            .collect();
+        let bulk = settings.single_point.as_ref().map(|sp| {
+            let fallback = if rating_kw.is_finite() && rating_kw > 0.0 {
+                rating_kw
+            } else {
+                connections.iter().map(|c| c.sanctioned_kw).sum()
+            };
+            BulkMeter::new(sp, domestic, fallback)
+        });
+        let rebilled;
+        let tariff = match &settings.single_point {
+            Some(sp) => {
+                rebilled = sp.rebill_tariff(domestic);
+                &rebilled
+            }
+            None => domestic,
+        };
         let mut sharing = tariff.clone();
         if let Some(regime) = settings.sharing_members_regime {
             sharing.metering.regime = regime;
@@ -140,10 +166,7 @@ impl Meters {
             settings: settings.clone(),
             periods,
             period: 0,
-            connections: members
-                .iter()
-                .map(|m| settings.connection(&m.id, m.archetype))
-                .collect(),
+            connections,
             shared_tariff: members
                 .iter()
                 .map(|m| usize::from(m.participates))
@@ -170,6 +193,7 @@ impl Meters {
             },
             rule_bills: vec![vec![Vec::new(); n]; trading.len()],
             scratch: vec![[0.0; 2]; n],
+            bulk,
         })
     }
 
@@ -182,6 +206,12 @@ impl Meters {
             return;
         }
         let block = self.tariffs[0].block_of(at.hour_of_day);
+        if let Some(bulk) = self.bulk.as_mut() {
+            let (net, pv) = steps.iter().fold((0.0, 0.0), |(n, p), s| {
+                (n + s.net_kw * at.hours, p + s.pv_kw * at.hours)
+            });
+            bulk.add(block, net, pv, at.hours);
+        }
         let own = Pricer::new(&self.tariffs[0], &self.scaled[0], self.slopes[0]);
         for (m, s) in self.solo.iter_mut().zip(steps) {
             let x = s.net_kw * at.hours;
@@ -277,35 +307,56 @@ impl Meters {
         let year_end = self.period + 1 == self.periods.len()
             || span.last_calendar_month + 1
                 == usize::from(self.tariffs[0].metering.settlement_month);
-        for (k, m) in self.solo.iter_mut().enumerate() {
-            let c = self.connections[k];
-            let bill = self.tariffs[0].bill(
-                &c,
-                &usage(m, span.days, year_end, 0.0, Vec::new(), Vec::new()),
-            );
+        let bulk_total = self.bulk.as_mut().map(|b| b.close(span.days, year_end));
+        let mut solo: Vec<PeriodBill> = self
+            .solo
+            .iter()
+            .zip(&self.connections)
+            .map(|(m, c)| {
+                let u = usage(m, span.days, year_end, 0.0, Vec::new(), Vec::new());
+                self.tariffs[0].bill(c, &u)
+            })
+            .collect();
+        self.society_rebills(&mut solo, bulk_total);
+        for ((m, bill), bills) in self.solo.iter_mut().zip(solo).zip(&mut self.solo_bills) {
             let bank_out = bill.bank_out_kwh;
-            self.solo_bills[k].push(member_bill(bill, m));
+            bills.push(member_bill(bill, m));
             m.reset();
             m.bank_kwh = bank_out;
         }
         let s = &self.settings;
+        let mut by_rule: Vec<Vec<PeriodBill>> = Vec::with_capacity(self.rules.len());
+        for paid in &mut self.p2p_paid {
+            let bills = self
+                .shared
+                .iter()
+                .enumerate()
+                .map(|(k, m)| {
+                    let tariff = &self.tariffs[self.shared_tariff[k]];
+                    let offset = if s.p2p_counts_toward_slab {
+                        m.bought_kwh
+                    } else {
+                        0.0
+                    };
+                    let (spent, earned) = std::mem::take(&mut paid[k]);
+                    let fees = fee_lines(s, m.bought_kwh, m.sold_kwh);
+                    let energy = p2p_lines(m.bought_kwh, spent, m.sold_kwh, earned);
+                    let u = usage(m, span.days, year_end, offset, fees, energy);
+                    tariff.bill(&self.connections[k], &u)
+                })
+                .collect();
+            by_rule.push(bills);
+        }
+        for bills in &mut by_rule {
+            self.society_rebills(bills, bulk_total);
+        }
         for (k, m) in self.shared.iter_mut().enumerate() {
-            let c = self.connections[k];
-            let tariff = &self.tariffs[self.shared_tariff[k]];
-            let offset = if s.p2p_counts_toward_slab {
-                m.bought_kwh
-            } else {
-                0.0
-            };
+            // Every rule meters the same DISCOM units, so the bank is the same under each.
             let mut bank_out = 0.0;
-            for (r, paid) in self.p2p_paid.iter_mut().enumerate() {
-                let (spent, earned) = paid[k];
-                let fees = fee_lines(s, m.bought_kwh, m.sold_kwh);
-                let energy = p2p_lines(m.bought_kwh, spent, m.sold_kwh, earned);
-                let bill = tariff.bill(&c, &usage(m, span.days, year_end, offset, fees, energy));
+            for (r, bills) in by_rule.iter_mut().enumerate() {
+                let bill = std::mem::take(&mut bills[k]);
                 bank_out = bill.bank_out_kwh;
                 self.rule_bills[r][k].push(member_bill(bill, m));
-                paid[k] = (0.0, 0.0);
             }
             m.reset();
             m.bank_kwh = bank_out;
@@ -315,6 +366,18 @@ impl Meters {
             let factor = self.tariffs[0].factor(next.days);
             self.scaled = [0, 1].map(|i| self.tariffs[i].scaled_energy(factor));
         }
+    }
+
+    /// Behind a single-point connection, one view's bills become the society's re-bills.
+    fn society_rebills(&self, bills: &mut [PeriodBill], bulk_total: Option<f64>) {
+        if let (Some(bulk), Some(total)) = (&self.bulk, bulk_total) {
+            bulk.rebill_members(bills, total);
+        }
+    }
+
+    /// The single-point connection's bills (None: every home has its own DISCOM meter).
+    pub fn single_point(&self) -> Option<&SinglePointReport> {
+        self.bulk.as_ref().map(BulkMeter::report)
     }
 
     /// The period labels.
@@ -372,7 +435,10 @@ fn member_bill(bill: PeriodBill, m: &Meter) -> MemberPeriodBill {
     let discom: f64 = bill
         .lines
         .iter()
-        .filter(|l| matches!(l.party, Party::Discom | Party::State) && l.key != "p2p_fees")
+        .filter(|l| {
+            matches!(l.party, Party::Discom | Party::State | Party::Society)
+                && !matches!(l.key.as_str(), "p2p_fees" | "society_gap")
+        })
         .map(|l| l.amount)
         .sum();
     MemberPeriodBill {

@@ -9,6 +9,7 @@
 
 mod assemble;
 mod best;
+mod bulk_meter;
 mod flows;
 mod frontier;
 mod homes;
@@ -23,6 +24,7 @@ mod series;
 mod simulate;
 mod source;
 
+pub use bulk_meter::SinglePointReport;
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
 pub use meters::MemberPeriodBill;
 pub use peaks::{PeakReport, DURATION_POINTS};

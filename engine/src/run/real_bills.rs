@@ -8,15 +8,21 @@ use crate::billing::RetailTariff;
 
 use super::meters::{MemberPeriodBill, Meters};
 
-/// One period's community totals, ₹.
+/// One period's community totals, ₹: members pay + subsidy = DISCOM + society + platform (the
+/// peers' P2P lines cancel out).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PeriodTotals {
     /// What members pay (Σ bills).
     pub consumer_payments: f64,
     /// What the state pays.
     pub subsidy: f64,
-    /// What the DISCOM receives (its lines plus the subsidy).
+    /// What the DISCOM receives (its lines, of which the state pays the subsidy; behind a
+    /// single-point connection, the bulk bill).
     pub discom_revenue: f64,
+    /// Behind a single-point connection: what the society keeps (members' re-bills − the bulk
+    /// bill; 0 with own meters).
+    #[serde(default)]
+    pub society_margin: f64,
     /// Transaction charges to the platform.
     pub platform_revenue: f64,
     /// P2P units traded, kWh.
@@ -46,6 +52,9 @@ pub struct BillingReport {
     pub total: PeriodTotals,
     /// Σ true-ups: what the period totals changed from the per-step prices, ₹.
     pub true_up: f64,
+    /// The single-point connection's bulk bills (None: every home has its own DISCOM meter).
+    #[serde(default)]
+    pub single_point: Option<super::SinglePointReport>,
 }
 
 /// The bills of one rule (None: the solo view) of a behaviour's meters.
@@ -81,6 +90,7 @@ pub(super) fn billing_report(
     sharing_regime: crate::billing::Regime,
     labels: &[String],
     bills: Vec<Vec<MemberPeriodBill>>,
+    single_point: Option<&super::SinglePointReport>,
 ) -> BillingReport {
     let periods = labels.len();
     let mut by_period = vec![PeriodTotals::default(); periods];
@@ -91,9 +101,16 @@ pub(super) fn billing_report(
             t.consumer_payments += b.bill.total;
             t.subsidy += b.bill.subsidy;
             t.discom_revenue += b.bill.discom_revenue;
+            t.society_margin += b.bill.society_revenue;
             t.platform_revenue += b.bill.platform_revenue;
             t.p2p_kwh += b.p2p_bought_kwh;
             true_up += b.true_up;
+        }
+    }
+    if let Some(sp) = single_point {
+        for (t, bulk) in by_period.iter_mut().zip(&sp.bulk) {
+            t.discom_revenue += bulk.discom_revenue;
+            t.society_margin -= bulk.total;
         }
     }
     let total = by_period
@@ -102,6 +119,7 @@ pub(super) fn billing_report(
             consumer_payments: a.consumer_payments + p.consumer_payments,
             subsidy: a.subsidy + p.subsidy,
             discom_revenue: a.discom_revenue + p.discom_revenue,
+            society_margin: a.society_margin + p.society_margin,
             platform_revenue: a.platform_revenue + p.platform_revenue,
             p2p_kwh: a.p2p_kwh + p.p2p_kwh,
         });
@@ -116,40 +134,60 @@ pub(super) fn billing_report(
         by_period,
         total,
         true_up,
+        single_point: single_point.cloned(),
     }
 }
 
+/// The member id the bills CSV gives the society's bulk bill (parenthesised so it cannot be a
+/// member's id).
+pub const BULK_METER_ID: &str = "(bulk meter)";
+
 /// Every model's bills as CSV, one row per line item and a `total` row per member and period:
-/// `model,member,period,key,line,party,amount_rs`. None without real bills.
+/// `model,member,period,key,line,party,amount_rs`; behind a single-point connection the bulk
+/// bill's rows come first as member `(bulk meter)`. None without real bills.
 pub fn bills_csv(report: &super::RunReport) -> Option<String> {
     let mut out = String::from("model,member,period,key,line,party,amount_rs\n");
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut any = false;
     for m in &report.models {
         let Some(b) = &m.billing else { continue };
         any = true;
+        let model = m.model.key();
+        if let Some(sp) = &b.single_point {
+            for (period, bill) in b.periods.iter().zip(&sp.bulk) {
+                push_bill_rows(&mut out, model, BULK_METER_ID, period, bill);
+            }
+        }
         for (k, periods) in b.members.iter().enumerate() {
             let id = &report.member_ids[k];
-            for (p, bill) in periods.iter().enumerate() {
-                let period = &b.periods[p];
-                for l in &bill.bill.lines {
-                    let party = serde_json::to_value(l.party).ok();
-                    let party = party.as_ref().and_then(|v| v.as_str()).unwrap_or("");
-                    out.push_str(&format!(
-                        "{},{id},{period},{},{},{party},{:.2}\n",
-                        m.model.key(),
-                        l.key,
-                        quote(&l.name),
-                        l.amount
-                    ));
-                }
-                out.push_str(&format!(
-                    "{},{id},{period},total,Total,consumer,{:.2}\n",
-                    m.model.key(),
-                    bill.bill.total
-                ));
+            for (period, bill) in b.periods.iter().zip(periods) {
+                push_bill_rows(&mut out, model, id, period, &bill.bill);
             }
         }
     }
     any.then_some(out)
+}
+
+/// One bill's line rows (each with its own party) and its total row.
+fn push_bill_rows(
+    out: &mut String,
+    model: &str,
+    id: &str,
+    period: &str,
+    bill: &crate::billing::PeriodBill,
+) {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for l in &bill.lines {
+        let party = serde_json::to_value(l.party).ok();
+        let party = party.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+        out.push_str(&format!(
+            "{model},{id},{period},{},{},{party},{:.2}\n",
+            l.key,
+            quote(&l.name),
+            l.amount
+        ));
+    }
+    out.push_str(&format!(
+        "{model},{id},{period},total,Total,consumer,{:.2}\n",
+        bill.total
+    ));
 }

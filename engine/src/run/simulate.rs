@@ -102,8 +102,8 @@ impl Books {
                         &scenario.settings.billing,
                         &scenario.axis,
                         members,
-                        wanted.solo,
-                        wanted.trading,
+                        rating.kw,
+                        (wanted.solo, wanted.trading),
                     )
                 }),
         }
