@@ -25,7 +25,7 @@ use crate::engine_client::EngineState;
 use crate::models_explained::ModelsExplained;
 use crate::peak_panel::PeakPanel;
 use crate::sweep_panel::SweepPanel;
-use crate::tariff_controls::TariffControls;
+use crate::tariff_controls::{set_tariff, TariffControls};
 use crate::tariff_editor::TariffEditor;
 use crate::timeline::Timeline;
 
@@ -463,7 +463,7 @@ pub fn Compare() -> impl IntoView {
     Effect::new(move |_| {
         if let Ok(t) = tariff.get() {
             if scenario.with_untracked(|s| s.tariff != t) {
-                scenario.update(|s| s.tariff = t);
+                scenario.update(|s| set_tariff(s, t));
             }
         }
     });

@@ -8,6 +8,7 @@ mod bill_split;
 mod browser_io;
 mod chart;
 mod compare;
+mod connection_editor;
 mod engine_client;
 mod fairness_panel;
 mod frontier_panel;

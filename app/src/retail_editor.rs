@@ -1,6 +1,7 @@
 //! The retail bill editor: the preset's name, year, source and notes, then its slab tables,
 //! fixed charge, ₹/kWh and % adders, subsidy, metering regime with feed-in and year-end (APPC)
-//! rates, and the P2P transaction charge of the scenario's billing settings. Every edit goes
+//! rates, the community's connection ([`crate::connection_editor`]) and the P2P transaction
+//! charge of the scenario's billing settings. Every edit goes
 //! through [`crate::retail_edit`] (the engine's validation); a refused one is shown with the
 //! engine's message and the previous tariff stays in force.
 
@@ -8,6 +9,7 @@ use engine::billing::{Benefit, Regime, RetailTariff, Subsidy};
 use engine::scenario::Scenario;
 use leptos::prelude::*;
 
+use crate::connection_editor::connection_fieldset;
 use crate::retail_edit::{
     apply_billing_edit, apply_retail_edit, show_bound, show_number, BillingEdit, RetailEdit,
 };
@@ -156,7 +158,7 @@ pub fn RetailEditor(
                 <p class="error" role="alert" data-testid="tariff-error">{move || error.get().unwrap_or_default()}</p>
             </Show>
             <details class="panel" data-testid="retail-editor">
-                <summary>"Edit this bill: slabs, fixed charge, adders and duty, subsidy, metering, P2P charges"</summary>
+                <summary>"Edit this bill: slabs, fixed charge, adders and duty, subsidy, metering, single-point connection, P2P charges"</summary>
                 <fieldset class="retail-part">
                     <legend>"Energy charge (₹/kWh by slab of the period's units)"</legend>
                     {slab_tables(retail, edit)}
@@ -204,6 +206,7 @@ pub fn RetailEditor(
                         </label>
                     </div>
                 </fieldset>
+                {connection_fieldset(scenario, edit_billing)}
                 <fieldset class="retail-part">
                     <legend>"P2P trading on the bill (scenario settings)"</legend>
                     <div class="inputs">

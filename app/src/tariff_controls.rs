@@ -4,6 +4,7 @@
 //! used; the editor itself is [`crate::tariff_editor`].
 
 use engine::billing::{RetailPreset, RetailTariff};
+use engine::scenario::Scenario;
 use engine::tariff::{time_of_day, Tariff, TariffPreset, TimeOfDay};
 use engine::TimeAxis;
 use leptos::prelude::*;
@@ -210,6 +211,15 @@ impl TariffControls {
     }
 }
 
+/// Make `tariff` the scenario's. A single-point connection is part of a retail bill: with
+/// simple prices it would be refused, so leaving the retail bills returns to own meters.
+pub fn set_tariff(scenario: &mut Scenario, tariff: Tariff) {
+    if tariff.retail().is_none() {
+        scenario.settings.billing.single_point = None;
+    }
+    scenario.tariff = tariff;
+}
+
 /// A retail tariff as the scenario's tariff, or the engine's reason (naming the field) why not.
 pub fn tariff_from_retail(retail: &RetailTariff) -> Result<Tariff, String> {
     let tariff = Tariff::Retail(Box::new(retail.clone()));
@@ -332,6 +342,19 @@ mod tests {
             let t = tariff_from_controls(c, "", "", "", &[]).unwrap();
             assert_eq!(t.retail(), Some(&p.tariff()));
         }
+    }
+
+    #[test]
+    fn leaving_the_retail_bills_returns_to_own_meters() {
+        let mut s =
+            Scenario::generated(engine::community::Site::CompositeNorth, TariffPreset::Study);
+        let delhi = tariff_from_retail(&RetailPreset::Delhi.tariff()).unwrap();
+        set_tariff(&mut s, delhi);
+        s.settings.billing.single_point = Some(Default::default());
+        s.validate().unwrap();
+        set_tariff(&mut s, TariffPreset::Study.tariff());
+        assert_eq!(s.settings.billing.single_point, None);
+        s.validate().unwrap();
     }
 
     #[test]

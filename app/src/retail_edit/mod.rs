@@ -1,11 +1,13 @@
-//! Edits of a retail tariff and of the P2P billing settings, as typed in the retail editor:
-//! applied to a copy and checked by the engine (`RetailTariff::validate`,
+//! Edits of a retail tariff and of the scenario's billing settings ([`billing`]), as typed in
+//! the retail editor: applied to a copy and checked by the engine (`RetailTariff::validate`,
 //! `BillingSettings::validate`), so a refused edit names the field the engine names
 //! (`energy.categories[1].slabs[2].up_to_kwh`) and changes nothing. Plain Rust, tested here.
 
-use engine::billing::{
-    BillingSettings, FixedCharge, Regime, RetailPreset, RetailTariff, Slab, SlabMode,
-};
+mod billing;
+
+pub use billing::{apply_billing_edit, BillingEdit};
+
+use engine::billing::{FixedCharge, Regime, RetailPreset, RetailTariff, Slab, SlabMode};
 
 use crate::tariff_controls::tariff_from_retail;
 
@@ -110,17 +112,6 @@ pub enum RetailEdit {
     FeedIn(String),
     /// Year-end rate of banked units (APPC), ₹/kWh; empty: a surplus lapses.
     YearEnd(String),
-}
-
-/// One edit of the P2P billing settings.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BillingEdit {
-    /// Transaction charge, ₹ per kWh traded.
-    P2pCharge(String),
-    /// The buyer's share of the transaction charge, 0–1.
-    BuyerShare(String),
-    /// The regime sharing members' DISCOM exchange is metered under (None: the tariff's).
-    SharingRegime(Option<Regime>),
 }
 
 fn number(field: &str, text: &str) -> Result<f64, String> {
@@ -356,25 +347,6 @@ pub fn apply_retail_edit(tariff: &RetailTariff, edit: &RetailEdit) -> Result<Ret
     Ok(t)
 }
 
-/// The settings after `edit`, or why not (the settings are unchanged).
-pub fn apply_billing_edit(
-    settings: &BillingSettings,
-    edit: &BillingEdit,
-) -> Result<BillingSettings, String> {
-    let mut s = settings.clone();
-    match edit {
-        BillingEdit::P2pCharge(text) => {
-            s.p2p_charge_per_kwh = number("billing.p2p_charge_per_kwh", text)?;
-        }
-        BillingEdit::BuyerShare(text) => {
-            s.p2p_charge_buyer_share = number("billing.p2p_charge_buyer_share", text)?;
-        }
-        BillingEdit::SharingRegime(r) => s.sharing_members_regime = *r,
-    }
-    s.validate().map_err(|e| e.to_string())?;
-    Ok(s)
-}
-
 /// A number for an input box: no trailing zeros.
 pub fn show_number(v: f64) -> String {
     let s = format!("{:.4}", v);
@@ -521,17 +493,5 @@ mod tests {
         assert!(apply_retail_edit(&t, &RetailEdit::FeedIn("-2".into()))
             .unwrap_err()
             .contains("metering.feed_in_per_kwh"));
-    }
-
-    #[test]
-    fn billing_settings_are_validated() {
-        let s = BillingSettings::default();
-        let s2 = apply_billing_edit(&s, &BillingEdit::P2pCharge("0.6".into())).unwrap();
-        assert_eq!(s2.p2p_charge_per_kwh, 0.6);
-        let err = apply_billing_edit(&s, &BillingEdit::BuyerShare("1.5".into())).unwrap_err();
-        assert!(err.contains("billing.p2p_charge_buyer_share"), "{err}");
-        assert_eq!(show_number(0.42), "0.42");
-        assert_eq!(show_number(200.0), "200");
-        assert_eq!(show_bound(None), "");
     }
 }
