@@ -1,7 +1,8 @@
 //! One member's real bills per billing period as stacked bars: each period's line items grouped
 //! into readable categories, charges stacked up from zero and credits (subsidy, export credit,
 //! P2P energy sold) down from it, the bill's total marked. The grouping is plain Rust, tested
-//! here; the engine's line keys decide it.
+//! here; the engine's line keys decide it, so a society's re-bill (the same charges, payee
+//! `Society`) groups as a DISCOM bill does, and its gap line is a group of its own.
 
 use engine::billing::{BillLine, Party};
 use engine::run::MemberPeriodBill;
@@ -29,11 +30,17 @@ pub enum Category {
     ExportCredit,
     /// P2P energy sold to peers (negative).
     P2pSold,
+    /// Behind a single-point connection: the society's gap returned (negative) or its shortfall
+    /// collected (positive).
+    SocietyGap,
 }
+
+/// How many categories there are.
+pub const N_CATEGORIES: usize = 9;
 
 /// Every category in stacking order (charges first, then credits), with name and colour
 /// (colour-blind-safe palette).
-pub const CATEGORIES: [(Category, &str, RGBColor); 8] = [
+pub const CATEGORIES: [(Category, &str, RGBColor); N_CATEGORIES] = [
     (Category::Energy, "energy", RGBColor(0, 114, 178)),
     (Category::Fixed, "fixed charge", RGBColor(86, 180, 233)),
     (Category::Adders, "adders & duty", RGBColor(204, 121, 167)),
@@ -58,6 +65,11 @@ pub const CATEGORIES: [(Category, &str, RGBColor); 8] = [
         "P2P energy sold",
         RGBColor(120, 200, 170),
     ),
+    (
+        Category::SocietyGap,
+        "society's gap (returned or collected)",
+        RGBColor(240, 228, 66),
+    ),
 ];
 
 /// The category of a bill line (by its engine key and payee).
@@ -70,6 +82,7 @@ pub fn category_of(line: &BillLine) -> Category {
         "p2p_bought" => Category::P2pBought,
         "p2p_sold" => Category::P2pSold,
         "p2p_fees" => Category::P2pCharges,
+        "society_gap" => Category::SocietyGap,
         _ if line.party == Party::Platform => Category::P2pCharges,
         _ if line.party == Party::State => Category::Subsidy,
         _ => Category::Adders,
@@ -85,8 +98,8 @@ pub fn category_name(c: Category) -> &'static str {
 }
 
 /// A period's lines summed by category, in [`CATEGORIES`] order, ₹.
-pub fn category_sums(lines: &[BillLine]) -> [f64; 8] {
-    let mut out = [0.0; 8];
+pub fn category_sums(lines: &[BillLine]) -> [f64; N_CATEGORIES] {
+    let mut out = [0.0; N_CATEGORIES];
     for l in lines {
         let c = category_of(l);
         if let Some(i) = CATEGORIES.iter().position(|(k, _, _)| *k == c) {
@@ -98,7 +111,8 @@ pub fn category_sums(lines: &[BillLine]) -> [f64; 8] {
 
 /// The categories any of these bills uses (for the legend).
 pub fn used_categories(bills: &[MemberPeriodBill]) -> Vec<usize> {
-    let sums: Vec<[f64; 8]> = bills.iter().map(|b| category_sums(&b.bill.lines)).collect();
+    let sums: Vec<[f64; N_CATEGORIES]> =
+        bills.iter().map(|b| category_sums(&b.bill.lines)).collect();
     (0..CATEGORIES.len())
         .filter(|&i| sums.iter().any(|s| s[i].abs() > 0.005))
         .collect()
@@ -113,7 +127,8 @@ pub fn draw_member_bills(
     chosen: usize,
 ) -> Result<usize, String> {
     let root = canvas_root(canvas)?;
-    let sums: Vec<[f64; 8]> = bills.iter().map(|b| category_sums(&b.bill.lines)).collect();
+    let sums: Vec<[f64; N_CATEGORIES]> =
+        bills.iter().map(|b| category_sums(&b.bill.lines)).collect();
     let (mut lo, mut hi) = (0.0_f64, 0.0_f64);
     for s in &sums {
         hi = hi.max(s.iter().filter(|v| **v > 0.0).sum());
@@ -218,5 +233,23 @@ mod tests {
         let sums = category_sums(&small.lines);
         assert!(sums[5] < 0.0 && small.total.abs() < 1e-6, "{sums:?}");
         assert_eq!(category_name(Category::Subsidy), "subsidy (state pays)");
+    }
+
+    #[test]
+    fn a_society_re_bill_groups_as_the_discom_bill_with_its_gap_apart() {
+        let t = RetailPreset::Delhi.tariff();
+        let c = Connection {
+            sanctioned_kw: 3.0,
+            phase: Phase::Single,
+        };
+        let own = t.simple_bill(&c, 30.0, 545.0, 0.0);
+        let mut re = own.clone();
+        engine::billing::rebill(&mut re);
+        re.lines.push(engine::billing::gap_line(-120.0));
+        assert!(re.lines.iter().all(|l| l.party != Party::Discom));
+        let (a, b) = (category_sums(&own.lines), category_sums(&re.lines));
+        assert_eq!(a[..8], b[..8]);
+        assert_eq!(b[8], -120.0);
+        assert_eq!(category_of(re.lines.last().unwrap()), Category::SocietyGap);
     }
 }

@@ -1,6 +1,7 @@
 //! "A member's bill": with a retail tariff, one member's real bills under one model — a stacked
 //! bar per billing period of its line items by category, the chosen period's lines with the
-//! total and the true-up — and the community's bill split (consumers, state, DISCOM, platform).
+//! total and the true-up — and the community's bill split (consumers, state, DISCOM, society,
+//! platform). Behind a single-point connection the member's bill is the society's re-bill.
 
 use engine::run::{MemberPeriodBill, Model, RunReport};
 use engine::scenario::Scenario;
@@ -124,6 +125,15 @@ pub fn BillPanel(
             }
         });
     });
+    // Behind a single-point connection the society, not the DISCOM, bills the member.
+    let rebilled = Memo::new(move |_| {
+        let m = model.get();
+        report.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.model(m?)?.billing.as_ref())
+                .is_some_and(|b| b.single_point.is_some())
+        })
+    });
     let chosen_bill = move || -> Option<(String, MemberPeriodBill)> {
         let p = shown_period.get();
         bills.with(|b| {
@@ -217,7 +227,7 @@ pub fn BillPanel(
                 </Show>
                 <PngButton canvas=canvas file_name="gridshare-member-bills.png" testid="png-bills" />
                 <canvas node_ref=canvas width="900" height="320" data-testid="bill-chart" data-periods=move || drawn.get()
-                    role="img" aria-label="Stacked bars of the member's bill per billing period by category: energy, fixed charge, adders and duty, P2P charges and energy above zero; subsidy, export credit and P2P energy sold below; the total marked"></canvas>
+                    role="img" aria-label="Stacked bars of the member's bill per billing period by category: energy, fixed charge, adders and duty, P2P charges and energy above zero; subsidy, export credit and P2P energy sold below; a society's gap returned below or its shortfall above; the total marked"></canvas>
                 <ul class="class-legend" data-testid="bill-legend">
                     {move || bills.with(|b| b.as_ref().map(|(_, bills)| used_categories(bills).into_iter().map(|i| {
                         let (_, name, plotters::style::RGBColor(r, g, b)) = CATEGORIES[i];
@@ -226,10 +236,14 @@ pub fn BillPanel(
                     <li><span class="swatch total"></span>"total (what the member pays)"</li>
                 </ul>
                 <p data-testid="bill-year">{year_line}</p>
+                <Show when=move || rebilled.get()>
+                    <p class="note" data-testid="bill-from">"This bill is from the housing society: behind the single-point connection the DISCOM bills only the society's bulk meter, and the society re-bills each member from its sub-meter at the domestic tariff (every DISCOM charge becomes the society's)."</p>
+                </Show>
                 {move || chosen_bill().map(|(label, b)| view! {
                     <div class="table-scroll">
                     <table class="bills bill-lines" data-testid="bill-lines">
-                        <caption>{format!("Bill for {label}: {:.0} units billed by the DISCOM{}{}", b.bill.billed_kwh,
+                        <caption>{format!("Bill for {label}: {:.0} units billed by the {}{}{}", b.bill.billed_kwh,
+                            if rebilled.get() { "society (re-billed from its sub-meter)" } else { "DISCOM" },
                             if b.p2p_bought_kwh > 0.0 || b.p2p_sold_kwh > 0.0 { format!("; P2P {:.1} kWh bought, {:.1} kWh sold", b.p2p_bought_kwh, b.p2p_sold_kwh) } else { String::new() },
                             if b.bill.bank_out_kwh > 0.0 { format!("; {:.1} kWh banked to the next bill", b.bill.bank_out_kwh) } else { String::new() })}</caption>
                         <thead><tr><th scope="col">"Line"</th><th scope="col" class="group">"Group"</th><th scope="col">"₹"</th></tr></thead>
