@@ -515,3 +515,112 @@ fn bill_refuses_bad_input_by_name() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("t.json") && err.contains("slabs[2]"), "{err}");
 }
+
+#[test]
+fn scenario_single_point_sets_the_bulk_connection_and_run_reports_the_society() {
+    let dir = Dir::new("single-point");
+    let scenario = dir.path("s.json");
+    let s = scenario.to_str().unwrap();
+    let out = gridshare(&[
+        "scenario",
+        "--tariff",
+        "delhi",
+        "--members",
+        "6",
+        "--single-point",
+        "--bulk-rate",
+        "5",
+        "--society-gap",
+        "refund",
+        "--out",
+        s,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    let sp = &json["settings"]["billing"]["single_point"];
+    assert_eq!(sp["energy_per_kwh"], 5.0);
+    assert_eq!(sp["fixed_per_kw_month"], 150.0);
+    assert_eq!(sp["gap"], "refund");
+    assert_eq!(sp["members_keep_subsidy"], false);
+
+    let report = dir.path("r.json");
+    let bills = dir.path("bills.csv");
+    let out = gridshare(&[
+        "run",
+        "--scenario",
+        s,
+        "--out",
+        report.to_str().unwrap(),
+        "--bills",
+        bills.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("single-point connection"), "{stdout}");
+    assert!(stdout.contains("society keeps ₹"), "{stdout}");
+    assert!(
+        stdout.contains("the gap is returned to members"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(&bills).unwrap();
+    assert!(
+        csv.contains("none,(bulk meter),Jan,fixed,"),
+        "{}",
+        &csv[..400]
+    );
+    assert!(csv.lines().any(|l| l.contains(",society,")));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let b = &r["models"][0]["billing"];
+    assert_eq!(b["single_point"]["bulk"].as_array().unwrap().len(), 12);
+    assert_eq!(b["single_point"]["gap"], "refund");
+
+    // Refusals name the flag, exit 2 and write nothing.
+    for (args, flag) in [
+        (
+            vec!["--tariff", "study", "--single-point"],
+            "--single-point",
+        ),
+        (
+            vec!["--tariff", "delhi", "--single-point", "--bulk-rate=-1"],
+            "--bulk-rate",
+        ),
+        (
+            vec!["--tariff", "delhi", "--single-point", "--contract-kw", "0"],
+            "--contract-kw",
+        ),
+        (
+            vec![
+                "--tariff",
+                "delhi",
+                "--single-point",
+                "--society-gap",
+                "share",
+            ],
+            "--society-gap",
+        ),
+        (
+            vec!["--tariff", "delhi", "--bulk-fixed", "100"],
+            "--bulk-fixed",
+        ),
+    ] {
+        let bad = dir.path("bad.json");
+        let mut all = vec!["scenario"];
+        all.extend(&args);
+        all.extend(["--out", bad.to_str().unwrap()]);
+        let out = gridshare(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(!bad.exists(), "{args:?} wrote a file");
+    }
+}
