@@ -71,7 +71,8 @@ def frontier_table(label, f) -> str:
 
 
 def money(x):
-    return f"{x:,.0f}".replace("-", "−")
+    # Rounded first so a few paise never print as "−0".
+    return f"{round(x) + 0:,.0f}".replace("-", "−")
 
 
 def pct(x):
@@ -131,6 +132,41 @@ def bills_table(runs) -> str:
     return "\n".join(rows)
 
 
+CONNECTIONS = [
+    ("own meters", []),
+    ("single point, gap kept", ["--single-point"]),
+    ("single point, gap refunded", ["--single-point", "--society-gap", "refund"]),
+    ("single point, subsidy kept", ["--single-point", "--rebilled-subsidy"]),
+]
+
+
+def discom_units(m) -> float:
+    """Units the DISCOM bills: the bulk meter's behind a single point, else Σ the homes' own."""
+    b = m["billing"]
+    sp = b.get("single_point")
+    if sp:
+        return sum(p["billed_kwh"] for p in sp["bulk"])
+    return sum(p["billed_kwh"] for member in b["members"] for p in member)
+
+
+def connection_table(runs) -> str:
+    rows = ["| village | connection | members pay ₹: no sharing / SDR / cloud-P2P | subsidy ₹ no sharing | DISCOM receives ₹: no sharing / SDR / cloud-P2P | society keeps ₹: no sharing / SDR / cloud-P2P | DISCOM units kWh: no sharing / cloud-P2P | contract load kW |",
+            "|---|---|---|---|---|---|---|---|"]
+    for (site, label), r in runs:
+        ms = [model(r, "none"), model(r, "sdr"), cloud(r)]
+        t = [m["billing"]["total"] for m in ms]
+        sp = ms[0]["billing"].get("single_point")
+        rows.append("| " + " | ".join([
+            site, label,
+            " / ".join(money(x["consumer_payments"]) for x in t),
+            money(t[0]["subsidy"]),
+            " / ".join(money(x["discom_revenue"]) for x in t),
+            " / ".join(money(x.get("society_margin", 0.0)) for x in t) if sp else "—",
+            f"{money(discom_units(ms[0]))} / {money(discom_units(ms[2]))}",
+            f"{sp['contract_kw']:.1f}" if sp else "—"]) + " |")
+    return "\n".join(rows)
+
+
 def main():
     out = []
     with tempfile.TemporaryDirectory() as t:
@@ -143,6 +179,8 @@ def main():
         bills = [((site, tname, regime_name), run(tmp, s, tf, bills_variant(regime)))
                  for s, site in SITES for tf, tname in BILL_TARIFFS
                  for regime, regime_name in REGIMES + [(None, "net metering; P2P members net billing (DERC 2024)")]]
+        connections = [((site, label), run(tmp, s, "delhi", (f"connection-{i}", label, lambda s: None), extra=extra))
+                       for s, site in SITES for i, (label, extra) in enumerate(CONNECTIONS)]
     for s, site in SITES:
         for tf, tariff in TARIFFS:
             baseline = results[(s, tf, "default")]["baseline"].replace("_", " ")
@@ -195,11 +233,16 @@ def main():
         out.append(frontier_table(f"{site}, stressed", stressed[(s, "default")]["frontier"]) + "\n")
     out.append("\n### Real bills: community cost and prosumer income by metering regime (defaults otherwise)\n")
     out.append(bills_table(bills))
-    for (site, tariff, regime), r in bills:
+    out.append("\n### Real bills behind one connection: own DISCOM meters or a single point (Delhi; P2P members on net billing)\n")
+    out.append(connection_table(connections))
+    checked = [((site, tariff, regime), r) for (site, tariff, regime), r in bills]
+    checked += [((site, "delhi", label), r) for (site, label), r in connections]
+    for (site, tariff, regime), r in checked:
         for m in r["models"]:
-            t = m["billing"]["total"]
-            if abs(t["consumer_payments"] + t["subsidy"] - t["discom_revenue"] - t["platform_revenue"]) > 0.01:
-                failures.append(f"{site}, {tariff}, {regime}, {m['model']}: members + subsidy ≠ DISCOM + fees")
+            for p, t in enumerate(m["billing"]["by_period"]):
+                society = t.get("society_margin", 0.0)
+                if abs(t["consumer_payments"] + t["subsidy"] - t["discom_revenue"] - society - t["platform_revenue"]) > 0.01:
+                    failures.append(f"{site}, {tariff}, {regime}, {m['model']}, period {p}: members + subsidy ≠ DISCOM + society + fees")
     print("\n".join(out))
     if failures:
         sys.exit("claims that no longer hold:\n" + "\n".join(failures))

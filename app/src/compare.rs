@@ -2,15 +2,14 @@
 
 use engine::community::{Archetype, Battery, CommunitySpec, MemberOverride, Site};
 use engine::coordinator::Fault;
-use engine::profiles::{
-    build_members, import_members, import_profiles, import_single_column, EnergyUnit,
-};
+use engine::profiles::{import_members, EnergyUnit};
 use engine::run::{Model, RunReport};
+use engine::upload::{scenario_from_files, NamedBytes, ProfileFiles};
 
 use crate::fairness_panel::FairnessPanel;
 use crate::gain_split::GainSplitPanel;
 use crate::kpi_cards::{kpi_card, thousands};
-use engine::scenario::{CommunitySource, Scenario, Settings, SCENARIO_VERSION};
+use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::{Tariff, TariffPreset};
 use engine::TimeAxis;
 use leptos::prelude::*;
@@ -213,37 +212,18 @@ fn initial_scenario() -> (Scenario, Option<String>) {
     (Scenario::default_north(), None)
 }
 
-/// A scenario from an uploaded profile file, with the current tariff; errors name file, line, column.
+/// A scenario from an uploaded profile file, with the current tariff; errors name file, line,
+/// column (the engine's `scenario_from_files`, as `gridshare scenario --profiles` and Python).
 pub fn scenario_from_upload(file: &str, bytes: &[u8], tariff: Tariff) -> Result<Scenario, String> {
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let one_column = !first_line.contains(&b',') && !first_line.contains(&b';');
-    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    let profiles = if one_column {
-        import_single_column(file, bytes, stem, EnergyUnit::Kw)
-    } else {
-        import_profiles(file, bytes, EnergyUnit::Kw)
-    }
-    .map_err(|e| e.to_string())?;
-    let members = build_members(&profiles, &[], "members.csv", &[]).map_err(|e| e.to_string())?;
-    if members.len() < 2 {
-        return Err(format!(
-            "{file}: {} member found; a community needs at least 2",
-            members.len()
-        ));
-    }
-    let scenario = Scenario {
-        version: SCENARIO_VERSION,
-        name: format!("Uploaded profiles: {file}"),
-        axis: profiles.axis,
-        tariff,
-        settings: Settings::default(),
-        community: CommunitySource::Custom {
-            members,
-            grid_available: None,
-        },
+    let profiles = [NamedBytes { name: file, bytes }];
+    let files = ProfileFiles {
+        profiles: &profiles,
+        pv: None,
+        members: None,
+        unit: EnergyUnit::Kw,
+        site: None,
     };
-    scenario.validate().map_err(|e| format!("{file}: {e}"))?;
-    Ok(scenario)
+    scenario_from_files(&files, tariff).map_err(|e| e.to_string())
 }
 
 /// Change a generated community's size, keeping member edits and member faults with the member

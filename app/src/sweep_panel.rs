@@ -103,40 +103,6 @@ fn panel_side(title: &str) -> Option<Side> {
     }
 }
 
-/// One sentence per break-even; `alone` names no sharing's metering with a real bill
-/// (e.g. "net metering"), so a feed-in sweep on a net-metering tariff answers "above which
-/// APPC does net metering beat sharing?".
-fn describe(parameter: SweepParameter, b: &BreakEven, alone: Option<&str>) -> String {
-    let who = match b.side {
-        Side::Consumers => "consumers",
-        Side::Prosumers => "prosumers",
-    };
-    if let Some(regime) = alone {
-        let (side, other) = if b.gains_below {
-            (format!("no sharing ({regime})"), b.model.label())
-        } else {
-            (b.model.label().to_string(), "no sharing")
-        };
-        return format!(
-            "{}: above {} = {:.2}, {who} do better under {side} than under {other}",
-            b.model.label(),
-            parameter.label(),
-            b.value
-        );
-    }
-    let change = if b.gains_below {
-        "stop gaining"
-    } else {
-        "start gaining"
-    };
-    format!(
-        "{}: {who} {change} against no sharing above {} = {:.2}",
-        b.model.label(),
-        parameter.label(),
-        b.value
-    )
-}
-
 /// A parameter's default range for this scenario: a retail bill's price sweep runs around its
 /// first slab rate (the value the sweep sets) rather than around a flat ₹10.
 fn default_range(p: SweepParameter, s: &Scenario) -> (f64, f64) {
@@ -297,7 +263,7 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
                     if m.is_empty() {
                         vec![view! { <li>"No break-even in this range: every model keeps its side of no sharing."</li> }.into_any()]
                     } else {
-                        m.iter().map(|b| view! { <li>{describe(swept.get(), b, swept_regime.get().as_deref())}</li> }.into_any()).collect()
+                        m.iter().map(|b| view! { <li>{b.describe(swept.get(), swept_regime.get().as_deref())}</li> }.into_any()).collect()
                     }
                 }}
             </ul>
@@ -318,8 +284,10 @@ mod tests {
             gains_below: true,
         };
         let p = SweepParameter::FeedInPrice;
-        assert!(describe(p, &b, None).contains("prosumers stop gaining against no sharing above"));
-        let text = describe(p, &b, Some("net metering"));
+        assert!(b
+            .describe(p, None)
+            .contains("prosumers stop gaining against no sharing above"));
+        let text = b.describe(p, Some("net metering"));
         assert!(
             text.contains("= 4.25, prosumers do better under no sharing (net metering) than under Supply-Demand Ratio"),
             "{text}"

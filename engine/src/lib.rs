@@ -29,6 +29,7 @@ pub mod tariff;
 pub mod time_axis;
 pub mod timestamp;
 pub mod transformer;
+pub mod upload;
 
 pub use market::{
     BillingHorizon, GridPrices, HorizonMarket, InternalPrices, PriceError, RuleId, SettlementRule,

@@ -26,6 +26,18 @@ pub enum EnergyUnit {
     KwhPerInterval,
 }
 
+impl std::str::FromStr for EnergyUnit {
+    type Err = String;
+    /// `kw` (average power) or `kwh` (energy per interval).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "kw" => Ok(Self::Kw),
+            "kwh" => Ok(Self::KwhPerInterval),
+            other => Err(format!("unknown unit '{other}' (expected kw or kwh)")),
+        }
+    }
+}
+
 /// What is wrong with an uploaded file.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ImportError {

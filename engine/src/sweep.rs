@@ -57,6 +57,21 @@ impl SweepParameter {
         }
     }
 
+    /// The parameter with this key (`-` and `_` alike, any case), or an error listing the keys.
+    pub fn from_key(key: &str) -> Result<Self, String> {
+        let wanted = key.trim().to_ascii_lowercase().replace('-', "_");
+        Self::ALL
+            .into_iter()
+            .find(|p| p.key() == wanted)
+            .ok_or_else(|| {
+                let keys: Vec<&str> = Self::ALL.iter().map(|p| p.key()).collect();
+                format!(
+                    "unknown sweep parameter '{key}' (expected one of {})",
+                    keys.join(", ")
+                )
+            })
+    }
+
     /// Human name with unit.
     pub fn label(self) -> &'static str {
         match self {
@@ -231,6 +246,38 @@ pub fn sweep_values(from: f64, to: f64, points: usize) -> Vec<f64> {
     }
 }
 
+/// Sweep values written as `a,b,c` or `from:to:step` (both ends included when the step reaches
+/// `to`); at most 1,000 points.
+pub fn parse_sweep_values(text: &str) -> Result<Vec<f64>, String> {
+    let number = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("'{}' is not a number", s.trim()))
+    };
+    let values = if let [from, to, step] = text.split(':').collect::<Vec<_>>()[..] {
+        let (from, to, step) = (number(from)?, number(to)?, number(step)?);
+        if step <= 0.0 || to < from {
+            return Err(format!(
+                "'{text}': from:to:step needs from ≤ to and a step above 0"
+            ));
+        }
+        let n = ((to - from) / step + 1e-9).floor() as usize + 1;
+        if n > 1_000 {
+            return Err(format!("'{text}': {n} points; at most 1000"));
+        }
+        // Each value from its index, not by repeated addition, so 0:1:0.1 ends at exactly 1.
+        (0..n).map(|i| from + step * i as f64).collect()
+    } else {
+        text.split(',').map(number).collect::<Result<Vec<_>, _>>()?
+    };
+    if values.is_empty() || values.len() > 1_000 {
+        return Err(format!("'{text}': give 1 to 1000 values"));
+    }
+    Ok(values)
+}
+
 /// One model's figures at one sweep point.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelPoint {
@@ -244,6 +291,42 @@ pub struct ModelPoint {
     pub prosumer_income: f64,
     /// Performance measure (None in a settle-only point).
     pub performance_measure: Option<f64>,
+}
+
+impl BreakEven {
+    /// One sentence for a reader; `alone` names no sharing's metering regime with a real bill
+    /// (e.g. "net metering"), so a feed-in sweep on a net-metering tariff answers "above which
+    /// APPC does net metering beat sharing?".
+    pub fn describe(&self, parameter: SweepParameter, alone: Option<&str>) -> String {
+        let who = match self.side {
+            Side::Consumers => "consumers",
+            Side::Prosumers => "prosumers",
+        };
+        if let Some(regime) = alone {
+            let (side, other) = if self.gains_below {
+                (format!("no sharing ({regime})"), self.model.label())
+            } else {
+                (self.model.label().to_string(), "no sharing")
+            };
+            return format!(
+                "{}: above {} = {:.2}, {who} do better under {side} than under {other}",
+                self.model.label(),
+                parameter.label(),
+                self.value
+            );
+        }
+        let change = if self.gains_below {
+            "stop gaining"
+        } else {
+            "start gaining"
+        };
+        format!(
+            "{}: {who} {change} against no sharing above {} = {:.2}",
+            self.model.label(),
+            parameter.label(),
+            self.value
+        )
+    }
 }
 
 /// Every model at one value of the parameter.
@@ -378,6 +461,30 @@ pub fn sweep_csv(parameter: SweepParameter, points: &[SweepPoint]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sweep_values_and_parameters_parse_or_say_why() {
+        use super::{parse_sweep_values, SweepParameter};
+        assert_eq!(parse_sweep_values("1,2.5, 4").unwrap(), vec![1.0, 2.5, 4.0]);
+        assert_eq!(
+            parse_sweep_values("0:1:0.25").unwrap(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+        assert_eq!(parse_sweep_values("2:3:5").unwrap(), vec![2.0]);
+        assert!(parse_sweep_values("1,x").unwrap_err().contains("'x'"));
+        assert!(parse_sweep_values("3:1:1").is_err());
+        assert!(parse_sweep_values("0:1:0").is_err());
+        assert!(parse_sweep_values("0:1e6:1")
+            .unwrap_err()
+            .contains("at most 1000"));
+        assert_eq!(
+            SweepParameter::from_key("feed-in-price").unwrap(),
+            SweepParameter::FeedInPrice
+        );
+        assert!(SweepParameter::from_key("colour")
+            .unwrap_err()
+            .contains("aggregator_return"));
+    }
+
     use super::*;
     use crate::run::run;
     use crate::tariff::TariffPreset;

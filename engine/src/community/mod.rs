@@ -504,6 +504,12 @@ fn outage_mask(spec: &CommunitySpec, climate: &Climate, axis: &TimeAxis) -> Vec<
     available
 }
 
+/// The site's PV output per kWp on `axis` (the default village's weather), for uploaded members
+/// with a PV size but no PV series.
+pub fn site_pv_per_kwp(site: Site, axis: &TimeAxis) -> Vec<f64> {
+    solar::pv_per_kwp(&site.climate(), axis, CommunitySpec::default_for(site).seed)
+}
+
 /// Generate a community on `axis` (24, 48 or 96 steps a day). Deterministic in `spec.seed`.
 pub fn generate(spec: &CommunitySpec, axis: &TimeAxis) -> Result<Community, CommunityError> {
     spec.validate()?;

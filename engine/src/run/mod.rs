@@ -23,6 +23,7 @@ mod report;
 mod series;
 mod simulate;
 mod source;
+mod summary;
 
 pub use bulk_meter::SinglePointReport;
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
@@ -33,6 +34,7 @@ pub use rating::{stressed, stressed_at, transformer_kva};
 pub use real_bills::{bills_csv, BillingReport, PeriodTotals};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
 pub use series::{monthly_throughput_kwh, FlowSeries, FlowStep, RunSeries};
+pub use summary::{model_summaries, summary_csv, ModelSummary, SUMMARY_HEADER};
 
 use crate::accounting::Baseline;
 use crate::coordinator::MemberStep;

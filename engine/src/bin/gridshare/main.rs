@@ -4,8 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod batch;
+mod files;
+mod profiles_args;
 mod single_point;
 mod summaries;
+mod sweep_cmd;
 
 use clap::{Parser, Subcommand};
 use engine::billing::{Connection, Phase, Regime, RetailTariff};
@@ -14,9 +18,10 @@ use engine::coordinator::Forecast;
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
 use engine::run::{run as run_scenario, run_with_series, Model};
-use engine::scenario::{CommunitySource, Scenario, ScenarioError};
+use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::Tariff;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
+use files::{file_name, load_scenario, read, write_all, Failure};
 use summaries::{billing_summary, frontier_summary, peak_summary, summary};
 
 /// `north` or `south`.
@@ -173,8 +178,34 @@ enum Command {
         demand_charge: Option<f64>,
         #[command(flatten)]
         connection: single_point::SinglePointArgs,
+        #[command(flatten)]
+        profiles: profiles_args::ProfileArgs,
         /// Where to write the scenario.
         #[arg(long, value_name = "S.json")]
+        out: PathBuf,
+    },
+    /// Sweep one parameter over values and write every model's figures at each (the page's
+    /// "What if?" sweep): `<parameter>,model,community_cost,consumer_savings_pct,
+    /// prosumer_income,performance_measure`.
+    Sweep {
+        /// The scenario file.
+        #[arg(long, value_name = "S.json")]
+        scenario: PathBuf,
+        /// feed_in_price, retail_price, tod_peak_multiplier, pv_penetration,
+        /// battery_penetration, aggregator_return or p2p_charge.
+        #[arg(long)]
+        parameter: String,
+        /// `a,b,c` or `from:to:step`.
+        #[arg(long, allow_hyphen_values = true)]
+        values: String,
+        /// Only the four settlement rules on the homes' own dispatch (no cloud-P2P): fast.
+        #[arg(long)]
+        settle_only: bool,
+        /// Points run at once (default: every core).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Where to write the sweep.
+        #[arg(long, value_name = "SWEEP.csv")]
         out: PathBuf,
     },
     /// Print one billing period's bill of a retail tariff as JSON (`lines` with `name` and
@@ -207,10 +238,19 @@ enum Command {
     /// as JSON.
     Run {
         /// The scenario file.
-        #[arg(long, value_name = "S.json")]
-        scenario: PathBuf,
-        /// Where to write the report.
-        #[arg(long, value_name = "REPORT.json")]
+        #[arg(long, value_name = "S.json", required_unless_present = "scenarios")]
+        scenario: Option<PathBuf>,
+        /// Many scenarios at once: a folder (every `*.json` in it), a comma-separated list of
+        /// files, or a text file with one path per line. `--out` is then a folder that gets
+        /// `<name>.report.json` per scenario and `summary.csv` (one row per scenario × model; a
+        /// failed scenario is a row with its error, and the rest still run).
+        #[arg(long, value_name = "DIR|LIST", conflicts_with_all = ["scenario", "series", "frontier", "bills", "transformer_kva"])]
+        scenarios: Option<String>,
+        /// Scenarios run at once with --scenarios (default: every core).
+        #[arg(long, value_name = "N", requires = "scenarios")]
+        jobs: Option<usize>,
+        /// Where to write the report (with --scenarios: the results folder).
+        #[arg(long, value_name = "REPORT.json|DIR")]
         out: PathBuf,
         /// Also write every member's flows per step, for no sharing and cloud-P2P (and `sdr` for
         /// BS/MMR/SDR's dispatch when the community islands together):
@@ -232,47 +272,6 @@ enum Command {
         #[arg(long, value_name = "BILLS.csv")]
         bills: Option<PathBuf>,
     },
-}
-
-/// A failure the user can fix (exit code 2) or an I/O failure (exit code 1).
-enum Failure {
-    Input(String),
-    Io(String),
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))
-}
-
-fn file_name(path: &Path) -> String {
-    path.display().to_string()
-}
-
-/// Write every output to a temporary sibling first, then rename: no partial output on failure.
-fn write_all(outputs: &[(&Path, String)]) -> Result<(), Failure> {
-    let mut staged = Vec::new();
-    for (path, text) in outputs {
-        // The whole name plus a suffix: `r.json` and `r.csv` must not share a staging file.
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".gridshare-tmp");
-        let tmp = std::path::PathBuf::from(tmp);
-        if let Err(e) = std::fs::write(&tmp, text) {
-            for t in &staged {
-                let _ = std::fs::remove_file(t);
-            }
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Failure::Io(format!(
-                "{}: cannot write: {e}",
-                path.display()
-            )));
-        }
-        staged.push(tmp);
-    }
-    for ((path, _), tmp) in outputs.iter().zip(&staged) {
-        std::fs::rename(tmp, path)
-            .map_err(|e| Failure::Io(format!("{}: cannot write: {e}", path.display())))?;
-    }
-    Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -363,6 +362,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             stressed,
             demand_charge,
             connection,
+            profiles,
             out,
         } => {
             let spec = community.spec();
@@ -380,6 +380,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 steps_per_day,
                 start_day_of_year: 0,
             };
+            if profiles.given() {
+                if steps_per_day != 24 || stressed {
+                    let flag = if stressed {
+                        "--stressed"
+                    } else {
+                        "--steps-per-day"
+                    };
+                    return Err(Failure::Input(format!(
+                        "{flag}: not with --profiles (uploaded profiles are hourly and used as they are)"
+                    )));
+                }
+                let uploaded = profiles.scenario(scenario.tariff.clone(), community.site)?;
+                scenario.name = uploaded.name.clone();
+                scenario.axis = uploaded.axis;
+                scenario.community = uploaded.community;
+            }
             let c = &mut scenario.settings.coordinator;
             c.horizon_steps = steps_per_day as usize;
             c.forecast = forecast;
@@ -407,6 +423,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             write_all(&[(out.as_path(), scenario.to_json())])
         }
+        Command::Sweep {
+            scenario,
+            parameter,
+            values,
+            settle_only,
+            jobs,
+            out,
+        } => sweep_cmd::sweep(&scenario, &parameter, &values, !settle_only, jobs, &out),
+        Command::Run {
+            scenarios: Some(list),
+            jobs,
+            out,
+            ..
+        } => batch::run_batch(&list, &out, jobs),
         Command::Run {
             scenario,
             out,
@@ -414,24 +444,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             transformer_kva,
             frontier,
             bills,
+            ..
         } => {
-            let bytes = read(&scenario)?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Failure::Input(format!(
-                    "{}: the file is not UTF-8 text",
-                    file_name(&scenario)
-                ))
-            })?;
-            let parsed = Scenario::from_json(&file_name(&scenario), &text).map_err(|e| {
-                Failure::Input(match e {
-                    // These name the file already.
-                    ScenarioError::Json { .. } | ScenarioError::UnsupportedVersion { .. } => {
-                        e.to_string()
-                    }
-                    _ => format!("{}: {e}", file_name(&scenario)),
-                })
-            })?;
-            let mut parsed = parsed;
+            let scenario = scenario
+                .ok_or_else(|| Failure::Input("--scenario or --scenarios is needed".into()))?;
+            let mut parsed = load_scenario(&scenario)?;
             if let Some(kva) = transformer_kva {
                 parsed.settings.transformer_kva = Some(kva);
                 engine::limits::check_peak(Some(kva), &parsed.settings.peak)
