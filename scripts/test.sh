@@ -27,6 +27,11 @@ CHROMEDRIVER=/usr/bin/chromedriver cargo test -p gridshare-tests --target wasm32
 step "the NumPy benchmark reference settles what Gridshare settles"
 "$ROOT/bench/check_reference.sh"
 
+step "the Python package: rustfmt, clippy, then wheel, fresh venv, README example, pytest (scripts/python.sh)"
+cargo fmt --manifest-path python/Cargo.toml --check
+CARGO_TARGET_DIR="$ROOT/target/python" cargo clippy --manifest-path python/Cargo.toml --locked -- -D warnings
+"$ROOT/scripts/python.sh"
+
 step "release build"
 trunk build --release
 # Size budgets before compression: the worker 1.5 MB; the page 2.1 MB since issue 14's billing UI (retail

@@ -21,6 +21,15 @@ pub struct NamedBytes<'a> {
     pub bytes: &'a [u8],
 }
 
+impl<'a> From<&'a (String, Vec<u8>)> for NamedBytes<'a> {
+    fn from((name, bytes): &'a (String, Vec<u8>)) -> Self {
+        Self {
+            name: name.as_str(),
+            bytes: bytes.as_slice(),
+        }
+    }
+}
+
 /// The files of one upload.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileFiles<'a> {

@@ -12,6 +12,18 @@ pub enum Site {
     WarmHumidSouth,
 }
 
+impl std::str::FromStr for Site {
+    type Err = String;
+    /// `north` or `south` (the CLI's and Python's names).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "north" | "composite_north" => Ok(Self::CompositeNorth),
+            "south" | "warm_humid_south" => Ok(Self::WarmHumidSouth),
+            other => Err(format!("unknown site '{other}' (expected north or south)")),
+        }
+    }
+}
+
 /// Monthly climate of a site (January first).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Climate {

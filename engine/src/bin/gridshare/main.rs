@@ -24,14 +24,6 @@ use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
 use files::{file_name, load_scenario, read, write_all, Failure};
 use summaries::{billing_summary, frontier_summary, peak_summary, summary};
 
-/// `north` or `south`.
-fn parse_site(s: &str) -> Result<Site, String> {
-    match s {
-        "north" => Ok(Site::CompositeNorth),
-        "south" => Ok(Site::WarmHumidSouth),
-        other => Err(format!("unknown site '{other}' (expected north or south)")),
-    }
-}
 
 /// `study`, `tod`, `flat` or a retail preset (`delhi`, `msedcl`, `up-urban`, `up-rural`,
 /// `tamil-nadu`, `kerala`).
@@ -66,7 +58,7 @@ fn parse_mix(s: &str) -> Result<[f64; 5], String> {
 #[derive(Debug, clap::Args)]
 struct CommunityArgs {
     /// Site: north (Composite, Lucknow-like) or south (Warm-humid, Chennai-like).
-    #[arg(long, default_value = "north", value_parser = parse_site)]
+    #[arg(long, default_value = "north", value_parser = str::parse::<Site>)]
     site: Site,
     /// Seed: the same seed gives bit-identical profiles.
     #[arg(long)]

@@ -53,17 +53,11 @@ impl ProfileArgs {
             Some(p) => Some((file_name(p), read(p)?)),
             None => None,
         };
-        fn named((name, bytes): &(String, Vec<u8>)) -> NamedBytes<'_> {
-            NamedBytes {
-                name: name.as_str(),
-                bytes: bytes.as_slice(),
-            }
-        }
-        let load: Vec<NamedBytes<'_>> = load.iter().map(named).collect();
+        let load: Vec<NamedBytes<'_>> = load.iter().map(NamedBytes::from).collect();
         let files = ProfileFiles {
             profiles: &load,
-            pv: pv.as_ref().map(named),
-            members: members.as_ref().map(named),
+            pv: pv.as_ref().map(NamedBytes::from),
+            members: members.as_ref().map(NamedBytes::from),
             unit: self.unit.unwrap_or_default(),
             site: Some(site),
         };

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Batch throughput, measured side by side in one run (not a test):
+
+1. `gridshare run --scenarios` on N default-size scenarios (30 households, a year, all five models)
+   with --jobs 1 and with every core: the speed-up.
+2. The same scenarios from Python: gridshare.run_batch on every core against
+   gridshare.dask.run_grid on a LocalCluster with one worker per core: scenarios per minute.
+
+Usage: python bench/batch.py [--scenarios 40] [--bin target/release/gridshare]
+(needs the wheel installed with its dask extra: see README "Python").
+"""
+
+import argparse
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(f):
+    started = time.perf_counter()
+    value = f()
+    return time.perf_counter() - started, value
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenarios", type=int, default=40)
+    ap.add_argument("--bin", default="target/release/gridshare")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+    n = args.scenarios
+    with tempfile.TemporaryDirectory() as t:
+        folder = Path(t) / "scenarios"
+        folder.mkdir()
+        for k in range(n):
+            site = "north" if k % 2 == 0 else "south"
+            subprocess.run([args.bin, "scenario", "--site", site, "--seed", str(k + 1), "--out",
+                            str(folder / f"s{k:03}.json")], check=True)
+        runs = {}
+        for jobs in [1, cores]:
+            seconds, _ = timed(lambda: subprocess.run(
+                [args.bin, "run", "--scenarios", str(folder), "--out", str(Path(t) / f"out{jobs}"), "--jobs", str(jobs)],
+                check=True, stdout=subprocess.DEVNULL))
+            runs[jobs] = seconds
+        print(f"| `gridshare run --scenarios`, {n} scenarios | --jobs 1: {runs[1]:.1f} s | --jobs {cores}: {runs[cores]:.1f} s "
+              f"| speed-up {runs[1] / runs[cores]:.2f}× |")
+        try:
+            import gridshare
+            from gridshare.dask import run_grid
+        except ImportError:
+            print("(the Python package is not installed: skipping run_batch and Dask)")
+            return
+        grid = [{"site": "north" if k % 2 == 0 else "south", "seed": k + 1} for k in range(n)]
+        scenarios = [gridshare.Scenario.generate(**g) for g in grid]
+        batch_s, _ = timed(lambda: gridshare.run_batch(scenarios))
+        dask_s, table = timed(lambda: run_grid(grid))
+        assert (table["error"] == "").all()
+        print(f"| Python, {n} scenarios | run_batch ({cores} threads): {60 * n / batch_s:.0f} scenarios/min "
+              f"| run_grid (LocalCluster, {cores} workers, incl. start-up): {60 * n / dask_s:.0f} scenarios/min "
+              f"| Dask / run_batch {batch_s / dask_s:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
