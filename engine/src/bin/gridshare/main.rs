@@ -24,7 +24,6 @@ use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
 use files::{file_name, load_scenario, read, write_all, Failure};
 use summaries::{billing_summary, frontier_summary, peak_summary, summary};
 
-
 /// `study`, `tod`, `flat` or a retail preset (`delhi`, `msedcl`, `up-urban`, `up-rural`,
 /// `tamil-nadu`, `kerala`).
 fn parse_preset(s: &str) -> Result<Tariff, String> {
