@@ -46,10 +46,19 @@ pub fn bulk_note(model: Model, b: &BillingReport) -> Option<String> {
     } else {
         "re-billed members lose the state subsidy"
     };
+    let margin = b.total.society_margin;
     let gap = if sp.gap == "refund" {
-        "the gap between the re-bills and the bulk bill goes back to the members"
+        "the gap between the re-bills and the bulk bill goes back to the members (a shortfall is collected from them)".to_string()
+    } else if margin < 0.0 {
+        format!(
+            "the society keeps the gap between the re-bills and the bulk bill: here a shortfall of {} it bears",
+            money(-margin)
+        )
     } else {
-        "the society keeps the gap between the re-bills and the bulk bill"
+        format!(
+            "the society keeps the gap between the re-bills and the bulk bill: here {}",
+            money(margin)
+        )
     };
     Some(format!(
         "Single-point connection ({}): under {} the society pays the DISCOM {} for {} units over the run (contract load {} kW; its largest hourly demand {} kW); {subsidy}; {gap}.",
@@ -118,11 +127,12 @@ pub fn BillSplit(
         report.with(|r| bulk_note(m, r.as_ref()?.model(m)?.billing.as_ref()?))
     };
     view! {
+        <div data-testid="bill-split-section">
         <h3>"The community's bill split"</h3>
         {move || note().map(|n| view! { <p class="explain" data-testid="bill-split-bulk">{n}</p> })}
         <div class="table-scroll">
         <table class="bills" data-testid="bill-split">
-            <caption>"Who pays whom over the run: members' bills plus the state's subsidy are what the DISCOM, the society (behind a single-point connection) and the P2P platform receive (members' P2P payments to one another cancel out)"</caption>
+            <caption>"Who pays whom over the run: members' bills plus the state's subsidy are what the DISCOM, the society (behind a single-point connection) and the P2P platform receive (members' P2P payments to one another cancel out); the society's share is negative when the bulk bill exceeds its re-bills"</caption>
             <thead><tr><th scope="col">"Model"</th>{HEAD.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -136,6 +146,7 @@ pub fn BillSplit(
             </table>
             </div>
         </details>
+        </div>
     }
 }
 
@@ -171,6 +182,11 @@ mod tests {
         assert!(n.contains("demand 120 kW"), "{n}");
         assert!(n.contains("lose the state subsidy"), "{n}");
         assert!(n.contains("goes back to the members"), "{n}");
+        let sp = b.single_point.as_mut().unwrap();
+        sp.gap = "keep".into();
+        b.total.society_margin = -1500.0;
+        let n = bulk_note(Model::Cloud, &b).unwrap();
+        assert!(n.contains("a shortfall of ₹1,500.00 it bears"), "{n}");
         let row = cells(&b.total, false);
         assert_eq!(row[3], "—");
     }
