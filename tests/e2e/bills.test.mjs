@@ -1,7 +1,9 @@
 // End-to-end: real Indian bills. The Delhi preset with its source, a member's bill as line items
 // per month, the community's bill split, a metering-regime switch that changes the results, an
-// invalid slab table refused by name while the results stay, the P2P charge on the bill, and a
-// P2P-charge sweep on the retail tariff — with no console errors.
+// invalid slab table refused by name while the results stay, the P2P charge on the bill, a
+// P2P-charge sweep on the retail tariff, and a single-point connection the society re-bills
+// behind (its bulk bill, the split's identity, a bad bulk rate refused, the gap returned) — with
+// no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -34,6 +36,18 @@ const saved = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('gri
 const secondBound = (s) => s.tariff.energy.categories[0].slabs[1].up_to_kwh;
 const costs = async (page) => Object.fromEntries(
   await Promise.all(MODELS.map(async (m) => [m, await page.textContent(byId(`kpi-${m}-cost`))])));
+/** A model's row of the bill split: members pay, subsidy, DISCOM, society ('—': own meters), platform. */
+async function split(page, m) {
+  const text = async (i) => page.textContent(byId(`bill-split-${m}-${i}`));
+  const society = await text(3);
+  const [pay, subsidy, discom, platform] = await Promise.all([0, 1, 2, 4].map(async (i) => num(await text(i))));
+  return { pay, subsidy, discom, society: society === '—' ? 0 : num(society), ownMeters: society === '—', platform };
+}
+/** Members' bills + subsidy = DISCOM + society + platform (P2P payments between members cancel). */
+function assertIdentity(m, r) {
+  assert.ok(Math.abs(r.pay + r.subsidy - r.discom - r.society - r.platform) <= 3,
+    `${m}: ${r.pay} + ${r.subsidy} vs ${r.discom} + ${r.society} + ${r.platform}`);
+}
 
 test('Delhi bills: line items per month, the bill split, a regime switch, a bad slab refused, P2P charges', async () => {
   const errors = [];
@@ -72,13 +86,15 @@ test('Delhi bills: line items per month, the bill split, a regime switch, a bad 
   await page.selectOption(byId('bill-member'), 'N20');
   await page.selectOption(byId('bill-period'), '5');
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.startsWith('Bill for Jun'), `${byId('bill-lines')} caption`);
-  // The split: members' bills + subsidy = DISCOM + platform (P2P payments between members cancel).
+  // The split: members' bills + subsidy = DISCOM + society + platform; with own meters the
+  // society keeps nothing ('—').
+  assert.equal(await page.$(byId('bill-split-bulk')), null, 'no bulk bill with own meters');
   for (const m of MODELS) {
-    const cell = async (i) => num(await page.textContent(byId(`bill-split-${m}-${i}`)));
-    const [pay, subsidy, discom, platform] = [await cell(0), await cell(1), await cell(2), await cell(3)];
-    assert.ok(Math.abs(pay + subsidy - discom - platform) <= 3, `${m}: ${pay} + ${subsidy} vs ${discom} + ${platform}`);
-    if (m === 'none') assert.equal(platform, 0);
-    else assert.ok(platform > 0, `${m} pays transaction charges`);
+    const r = await split(page, m);
+    assertIdentity(m, r);
+    assert.ok(r.ownMeters, `${m}: no society with own meters`);
+    if (m === 'none') assert.equal(r.platform, 0);
+    else assert.ok(r.platform > 0, `${m} pays transaction charges`);
   }
 
   // (b) Net metering → net billing for members who do not share: the results change.
@@ -111,12 +127,12 @@ test('Delhi bills: line items per month, the bill split, a regime switch, a bad 
   await upToDate(page);
 
   // The P2P transaction charge (scenario billing settings): a dearer charge, more to the platform.
-  const platform = num(await page.textContent(byId('bill-split-sdr-3')));
+  const platform = num(await page.textContent(byId('bill-split-sdr-4')));
   await commit(page, 'p2p-charge', '0.84');
   await page.waitForFunction(([sel, b]) => {
     const t = document.querySelector(sel)?.textContent;
     return t && Number(t.replace(/,/g, '')) > b * 1.5;
-  }, [byId('bill-split-sdr-3'), platform], { timeout: 60000 });
+  }, [byId('bill-split-sdr-4'), platform], { timeout: 60000 });
   await upToDate(page);
   await commit(page, 'p2p-charge', '-1');
   assert.match(await page.textContent(byId('tariff-error')), /billing\.p2p_charge_per_kwh/);
@@ -154,6 +170,76 @@ test('a P2P-charge sweep and the regime comparison run on the retail tariff (set
   assert.equal(rows[0][1], await page.textContent(byId('kpi-none-cost')));
   const byLabel = Object.fromEntries(rows.map((r) => [r[0], r]));
   assert.notEqual(byLabel['everyone on gross metering'][1], byLabel['everyone on net metering'][1]);
+  assert.deepEqual(errors, [], 'no console errors');
+  await page.close();
+});
+
+test('a single-point connection: the bulk bill, the society re-bills, a bad bulk rate refused, the gap returned', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+  await page.selectOption(byId('tariff-preset'), 'delhi');
+  await page.waitForSelector(byId('bill-panel'), { timeout: 60000 });
+  await upToDate(page);
+  const own = await split(page, 'cloud');
+
+  // One single-point connection: the split names the bulk bill and the society keeps its gap.
+  await page.click(`${byId('retail-editor')} summary`);
+  assert.equal(await page.$eval(byId('connection-kind'), (el) => el.value), 'own-meters');
+  assert.equal(await page.$(byId('sp-energy')), null, 'no bulk rate with own meters');
+  await page.selectOption(byId('connection-kind'), 'single-point');
+  assert.equal(await page.$eval(byId('sp-energy'), (el) => el.value), '4.5');
+  assert.equal(await page.$eval(byId('sp-fixed'), (el) => el.value), '150');
+  assert.equal(await page.$eval(byId('sp-contract'), (el) => el.value), '', "the transformer's rating");
+  await page.waitForSelector(byId('bill-split-bulk'), { timeout: 60000 });
+  await upToDate(page);
+  const note = await page.textContent(byId('bill-split-bulk'));
+  assert.match(note, /single-point bulk supply/);
+  assert.match(note, /the society pays the DISCOM ₹[\d,]+\.\d\d for [\d,]+ units over the run \(contract load [\d,]+ kW/);
+  assert.match(note, /re-billed members lose the state subsidy/);
+  assert.match(note, /the society keeps the gap/);
+  assert.equal((await saved(page)).settings.billing.single_point.energy_per_kwh, 4.5);
+  // A member's bill is the society's re-bill.
+  assert.match(await page.textContent(byId('bill-from')), /from the housing society/);
+  assert.match(await page.textContent(`${byId('bill-lines')} caption`), /billed by the society/);
+  const keep = {};
+  for (const m of MODELS) {
+    keep[m] = await split(page, m);
+    assert.ok(!keep[m].ownMeters, `${m}: a society column`);
+    assertIdentity(m, keep[m]);
+  }
+  assert.notEqual(keep.cloud.discom, own.discom, 'the DISCOM now bills the bulk meter');
+
+  // (b) A bad bulk rate is refused by the engine's field name; nothing runs, results stay.
+  const before = await costs(page);
+  await commit(page, 'sp-energy', '-1');
+  await page.waitForSelector(byId('tariff-error'));
+  assert.match(await page.textContent(byId('tariff-error')), /billing\.single_point\.energy_per_kwh/);
+  await page.waitForTimeout(400);
+  assert.equal(await page.textContent('.progress-row span'), 'up to date', 'nothing was run');
+  assert.deepEqual(await costs(page), before);
+  assert.equal((await saved(page)).settings.billing.single_point.energy_per_kwh, 4.5);
+  assert.equal(await page.textContent(byId('bill-split-bulk')), note);
+
+  // (c) The gap returned to members: the society keeps (nearly) nothing, members pay less.
+  await page.selectOption(byId('sp-gap'), 'refund');
+  await page.waitForFunction((sel) => /goes back to the members/.test(document.querySelector(sel)?.textContent ?? ''),
+    byId('bill-split-bulk'), { timeout: 60000 });
+  await page.waitForFunction((sel) => !document.querySelector(sel), byId('tariff-error'));
+  await upToDate(page);
+  assert.equal((await saved(page)).settings.billing.single_point.gap, 'refund');
+  for (const m of MODELS) {
+    const r = await split(page, m);
+    assertIdentity(m, r);
+    assert.ok(Math.abs(r.society) <= 3, `${m}: the society keeps ${r.society} after returning the gap`);
+    if (keep[m].society > 3) assert.ok(r.pay < keep[m].pay, `${m}: members pay ${r.pay}, were ${keep[m].pay}`);
+  }
+
+  // (d) Leaving the retail bills returns to own meters (a single point needs a retail bill).
+  await page.selectOption(byId('tariff-preset'), 'study');
+  await page.waitForFunction((sel) => !document.querySelector(sel), byId('bill-panel'), { timeout: 60000 });
+  await upToDate(page);
+  assert.equal((await saved(page)).settings.billing.single_point, null);
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
 });
