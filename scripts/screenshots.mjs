@@ -126,6 +126,23 @@ try {
       await page.locator(byId('bill-panel')).screenshot({ path: join(OUT, 'bills.png') });
       await page.close();
     },
+    async singlePoint() {
+      // North village, Delhi tariff, one single-point connection: the connection fieldset, then
+      // the community's bill split with the bulk bill and the Society keeps column.
+      const page = await openPage(browser, server.url, errors);
+      await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+      await page.selectOption(byId('tariff-preset'), 'delhi');
+      await page.waitForSelector(byId('bill-panel'), { timeout: 60000 });
+      await upToDate(page);
+      await page.click(`${byId('retail-editor')} summary`);
+      await page.selectOption(byId('connection-kind'), 'single-point');
+      await page.waitForSelector(byId('bill-split-bulk'), { timeout: 60000 });
+      await upToDate(page);
+      await page.waitForTimeout(300);
+      await page.locator(byId('connection')).screenshot({ path: join(OUT, 'single-point-settings.png') });
+      await page.locator(byId('bill-split-section')).screenshot({ path: join(OUT, 'single-point.png') });
+      await page.close();
+    },
     async phone() {
       const page = await openPage(browser, server.url, errors, { width: 390, height: 844 });
       await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
