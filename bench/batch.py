@@ -6,13 +6,17 @@
 2. The same scenarios from Python: gridshare.run_batch on every core against
    gridshare.dask.run_grid on a LocalCluster with one worker per core: scenarios per minute.
 
-Usage: python bench/batch.py [--scenarios 40] [--bin target/release/gridshare]
+3. The same for the example grid of docs/study_grid.py (10 site/tariff combinations × 3 regimes ×
+   --study-villages villages).
+
+Usage: python bench/batch.py [--scenarios 40] [--study-villages 2] [--bin target/release/gridshare]
 (needs the wheel installed with its dask extra: see README "Python").
 """
 
 import argparse
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +32,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenarios", type=int, default=40)
     ap.add_argument("--bin", default="target/release/gridshare")
+    ap.add_argument("--study-villages", type=int, default=2,
+                    help="also time the example grid of docs/study_grid.py with this many villages (0: skip)")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     n = args.scenarios
@@ -52,14 +58,23 @@ def main() -> None:
         except ImportError:
             print("(the Python package is not installed: skipping run_batch and Dask)")
             return
-        grid = [{"site": "north" if k % 2 == 0 else "south", "seed": k + 1} for k in range(n)]
-        scenarios = [gridshare.Scenario.generate(**g) for g in grid]
-        batch_s, _ = timed(lambda: gridshare.run_batch(scenarios))
-        dask_s, table = timed(lambda: run_grid(grid))
-        assert (table["error"] == "").all()
-        print(f"| Python, {n} scenarios | run_batch ({cores} threads): {60 * n / batch_s:.0f} scenarios/min "
-              f"| run_grid (LocalCluster, {cores} workers, incl. start-up): {60 * n / dask_s:.0f} scenarios/min "
-              f"| Dask / run_batch {batch_s / dask_s:.2f}× |")
+        grids = {f"{n} default villages": [{"site": "north" if k % 2 == 0 else "south", "seed": k + 1} for k in range(n)]}
+        if args.study_villages:
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs"))
+            from study_grid import COMBINATIONS, REGIMES
+
+            grids[f"docs/study_grid.py --villages {args.study_villages}"] = [
+                {"site": site, "tariff": tariff, "regime": regime, "seed": seed}
+                for site, tariff in COMBINATIONS for regime in REGIMES for seed in range(1, args.study_villages + 1)]
+        for label, grid in grids.items():
+            scenarios = [gridshare.Scenario.generate(**g) for g in grid]
+            batch_s, _ = timed(lambda: gridshare.run_batch(scenarios))
+            dask_s, table = timed(lambda: run_grid(grid))
+            assert (table["error"] == "").all()
+            m = len(grid)
+            print(f"| Python, {label} ({m} scenarios) | run_batch ({cores} threads): {60 * m / batch_s:.0f} scenarios/min "
+                  f"| run_grid (LocalCluster, {cores} workers, incl. start-up): {60 * m / dask_s:.0f} scenarios/min "
+                  f"| Dask / run_batch {batch_s / dask_s:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ mod frontier_panel;
 mod gain_split;
 mod kpi_cards;
 mod models_explained;
+mod offline_notice;
 mod peak_charts;
 mod peak_panel;
 mod peak_settings;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 "Peer-to-peer energy sharing in a community microgrid, simulated in your browser."
             </p>
             <tour::Tour />
+            <offline_notice::OfflineNotice />
         </header>
         <main>
             <Compare/>

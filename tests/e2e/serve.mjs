@@ -6,11 +6,13 @@ import { extname, join, normalize } from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json',
-  '.txt': 'text/plain', '.csv': 'text/csv',
+  '.txt': 'text/plain', '.csv': 'text/csv', '.webmanifest': 'application/manifest+json',
 };
 
-/** Serve `dir` at `http://127.0.0.1:<port><prefix>`; resolves to { url, close }. */
+/** Serve `dir` at `http://127.0.0.1:<port><prefix>`; resolves to { url, close, setRoot } (setRoot
+ * swaps the folder served, as a redeployment would). */
 export async function serveStatic(dir, prefix) {
+  let root = dir;
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (!path.startsWith(prefix)) { res.writeHead(404).end('not under ' + prefix); return; }
@@ -19,7 +21,7 @@ export async function serveStatic(dir, prefix) {
     rel = normalize(rel);
     if (rel.startsWith('..')) { res.writeHead(403).end('outside the site'); return; }
     try {
-      const body = await readFile(join(dir, rel));
+      const body = await readFile(join(root, rel));
       res.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -27,5 +29,9 @@ export async function serveStatic(dir, prefix) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () => new Promise((ok) => server.close(ok)),
+    setRoot: (folder) => { root = folder; },
+  };
 }
