@@ -32,6 +32,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenarios", type=int, default=40)
     ap.add_argument("--bin", default="target/release/gridshare")
+    ap.add_argument("--repeat", type=int, default=3, help="--jobs 1 / --jobs N pairs to time")
+    ap.add_argument("--cli-only", action="store_true", help="only the CLI's speed-up")
     ap.add_argument("--study-villages", type=int, default=2,
                     help="also time the example grid of docs/study_grid.py with this many villages (0: skip)")
     args = ap.parse_args()
@@ -44,14 +46,24 @@ def main() -> None:
             site = "north" if k % 2 == 0 else "south"
             subprocess.run([args.bin, "scenario", "--site", site, "--seed", str(k + 1), "--out",
                             str(folder / f"s{k:03}.json")], check=True)
-        runs = {}
-        for jobs in [1, cores]:
-            seconds, _ = timed(lambda: subprocess.run(
-                [args.bin, "run", "--scenarios", str(folder), "--out", str(Path(t) / f"out{jobs}"), "--jobs", str(jobs)],
-                check=True, stdout=subprocess.DEVNULL))
-            runs[jobs] = seconds
-        print(f"| `gridshare run --scenarios`, {n} scenarios | --jobs 1: {runs[1]:.1f} s | --jobs {cores}: {runs[cores]:.1f} s "
-              f"| speed-up {runs[1] / runs[cores]:.2f}× |")
+        # Alternate --jobs 1 and --jobs N, pair by pair, so both see the same machine (a shared VM's
+        # speed drifts); report every pair's speed-up and their median.
+        pairs = []
+        for r in range(args.repeat):
+            times = {}
+            for jobs in [1, cores]:
+                seconds, _ = timed(lambda: subprocess.run(
+                    [args.bin, "run", "--scenarios", str(folder), "--out", str(Path(t) / f"out{r}-{jobs}"), "--jobs", str(jobs)],
+                    check=True, stdout=subprocess.DEVNULL))
+                times[jobs] = seconds
+            pairs.append((times[1], times[cores]))
+        ratios = sorted(a / b for a, b in pairs)
+        median = ratios[len(ratios) // 2]
+        detail = "; ".join(f"{a:.1f} s vs {b:.1f} s" for a, b in pairs)
+        print(f"| `gridshare run --scenarios`, {n} scenarios, --jobs 1 vs --jobs {cores} | {detail} "
+              f"| speed-up median {median:.2f}× (range {ratios[0]:.2f}–{ratios[-1]:.2f}×) |")
+        if args.cli_only:
+            return
         try:
             import gridshare
             from gridshare.dask import run_grid
