@@ -5,8 +5,12 @@
 Every step calls the same engine as the web page and the `gridshare` command line.
 """
 
+import pandas as pd
+
 import gridshare
 from gridshare import GridshareError, Scenario
+
+pd.set_option("display.width", 120)
 
 # 1. A generated village: 30 households of the north site, Delhi's real retail bill.
 s = Scenario.generate(site="north", members=30, seed=1, tariff="delhi")
@@ -25,15 +29,16 @@ print((alone["comparable_cost"] - cloud["comparable_cost"]).sort_values().round(
 
 # 4. The real bills behind the costs: every line of every member's monthly bill.
 bills = r.bills
-print(bills[(bills["model"] == "sdr") & (bills["member"] == "N01") & (bills["period"] == "Jan")])
+jan = bills[(bills["model"] == "sdr") & (bills["member"] == "N01") & (bills["period"] == "Jan")]
+print(jan[["line", "party", "amount_rs"]].round(2).to_string(index=False))
 
 # 5. A day of community flows (kW) under cloud-P2P.
-print(r.series.loc[24 * 180: 24 * 180 + 23, ["buy_per_kwh", "cloud_load_kw", "cloud_pv_kw", "cloud_import_kw"]])
+print(r.series.loc[24 * 180: 24 * 180 + 23, ["buy_per_kwh", "cloud_load_kw", "cloud_pv_kw", "cloud_import_kw"]].round(2))
 
 # 6. What if the feed-in/APPC rate changed? The page's sweep (settle-only is quick).
 sweep = gridshare.sweep(s, "feed_in_price", "2:6:1", complete=False)
-print(sweep[sweep["model"] == "sdr"])
-print(sweep.attrs["break_evens"])
+print(sweep[sweep["model"] == "sdr"][["feed_in_price", "community_cost", "consumer_savings_pct", "prosumer_income"]].round(1))
+print(sweep.attrs["break_evens"] or "no break-even in this range")
 
 # 7. Metering regimes side by side, on every core.
 regimes = ["net-metering", "net-billing", "gross"]
