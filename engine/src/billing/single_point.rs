@@ -104,8 +104,15 @@ impl SinglePoint {
         } else {
             (Vec::new(), Vec::new())
         };
+        // A home's ToD threshold (Kerala: above 500 units) is about one home's consumption; the
+        // bulk meter's total would always pass it, so its windows apply to every bulk unit.
+        let time_of_day = domestic.time_of_day.clone().map(|mut t| {
+            t.applies_above_kwh = None;
+            t
+        });
         RetailTariff {
             id: format!("{}-bulk", domestic.id),
+            time_of_day,
             name: format!("{} — single-point bulk supply", domestic.name),
             energy: EnergyCharge::telescopic(&[(None, self.energy_per_kwh)]),
             fixed: FixedCharge::PerKwByLoadBand {
@@ -134,8 +141,11 @@ impl SinglePoint {
 }
 
 /// Re-bill a member's domestic bill: every line the DISCOM would have received goes to the
-/// society instead (the subsidy, if kept, is still paid by the state, now to the society).
+/// society instead (the subsidy, if kept, is still paid by the state, now to the society). A
+/// network charge on P2P units is dropped: behind one meter they never cross the DISCOM's wires.
 pub fn rebill(bill: &mut PeriodBill) {
+    bill.lines
+        .retain(|l| !(l.key == "p2p_fees" && l.party == Party::Discom));
     for l in &mut bill.lines {
         if l.party == Party::Discom {
             l.party = Party::Society;
@@ -234,6 +244,40 @@ mod tests {
         assert_eq!(b.discom_revenue, 0.0);
         assert!((b.society_revenue - before).abs() < 1e-9);
         assert!(b.lines.iter().all(|l| l.party != Party::Discom));
+    }
+
+    #[test]
+    fn behind_one_meter_no_network_charge_and_no_per_home_tod_threshold() {
+        let mut b = PeriodBill {
+            lines: vec![
+                BillLine {
+                    key: "p2p_fees".into(),
+                    name: "P2P transaction charge".into(),
+                    amount: 1.0,
+                    party: Party::Platform,
+                },
+                BillLine {
+                    key: "p2p_fees".into(),
+                    name: "Network charge on P2P units".into(),
+                    amount: 2.0,
+                    party: Party::Discom,
+                },
+            ],
+            ..PeriodBill::default()
+        };
+        rebill(&mut b);
+        assert_eq!(b.lines.len(), 1);
+        assert_eq!(b.total, 1.0);
+        assert_eq!(b.platform_revenue, 1.0);
+        let kerala = RetailPreset::Kerala.tariff();
+        assert!(kerala
+            .time_of_day
+            .as_ref()
+            .unwrap()
+            .applies_above_kwh
+            .is_some());
+        let bulk = SinglePoint::default().bulk_tariff(&kerala);
+        assert_eq!(bulk.time_of_day.unwrap().applies_above_kwh, None);
     }
 
     #[test]

@@ -77,7 +77,9 @@ impl BulkMeter {
         }
     }
 
-    /// Bill the open period and start the next; returns the bulk bill's total, ₹.
+    /// Bill the open period and start the next; returns the bulk bill's total, ₹. The fixed
+    /// charge is on the billing demand: the contract load, or the period's maximum demand if that
+    /// was higher (a contract load below the society's peak earns no discount).
     pub fn close(&mut self, days: f64, year_end: bool) -> f64 {
         let blocks = self.readings.import_kwh.len();
         let usage = PeriodUsage {
@@ -87,7 +89,11 @@ impl BulkMeter {
             year_end,
             ..PeriodUsage::default()
         };
-        let bill = self.tariff.bill(&self.connection, &usage);
+        let connection = Connection {
+            sanctioned_kw: self.connection.sanctioned_kw.max(self.demand_kw),
+            ..self.connection
+        };
+        let bill = self.tariff.bill(&connection, &usage);
         self.bank_kwh = bill.bank_out_kwh;
         let total = bill.total;
         self.report.bulk.push(bill);

@@ -154,24 +154,25 @@ pub fn bills_csv(report: &super::RunReport) -> Option<String> {
         let model = m.model.key();
         if let Some(sp) = &b.single_point {
             for (period, bill) in b.periods.iter().zip(&sp.bulk) {
-                push_bill_rows(&mut out, model, BULK_METER_ID, period, bill);
+                push_bill_rows(&mut out, model, BULK_METER_ID, "society", period, bill);
             }
         }
         for (k, periods) in b.members.iter().enumerate() {
             let id = &report.member_ids[k];
             for (period, bill) in b.periods.iter().zip(periods) {
-                push_bill_rows(&mut out, model, id, period, &bill.bill);
+                push_bill_rows(&mut out, model, id, "consumer", period, &bill.bill);
             }
         }
     }
     any.then_some(out)
 }
 
-/// One bill's line rows (each with its own party) and its total row.
+/// One bill's line rows (each with its own party) and its total row, paid by `payer`.
 fn push_bill_rows(
     out: &mut String,
     model: &str,
     id: &str,
+    payer: &str,
     period: &str,
     bill: &crate::billing::PeriodBill,
 ) {
@@ -187,7 +188,7 @@ fn push_bill_rows(
         ));
     }
     out.push_str(&format!(
-        "{model},{id},{period},total,Total,consumer,{:.2}\n",
+        "{model},{id},{period},total,Total,{payer},{:.2}\n",
         bill.total
     ));
 }

@@ -38,6 +38,9 @@ pub struct ModelSummary {
     pub discom_revenue: Option<f64>,
     /// With real bills: what the state pays.
     pub subsidy: Option<f64>,
+    /// Behind a single-point connection: what the society keeps (members pay + subsidy =
+    /// DISCOM + society + P2P fees).
+    pub society_margin: Option<f64>,
 }
 
 /// Every model's row of a report, in the report's order.
@@ -61,6 +64,11 @@ pub fn model_summaries(report: &RunReport) -> Vec<ModelSummary> {
             energy_not_served_kwh: m.energy.energy_not_served_kwh,
             discom_revenue: m.billing.as_ref().map(|b| b.total.discom_revenue),
             subsidy: m.billing.as_ref().map(|b| b.total.subsidy),
+            society_margin: m
+                .billing
+                .as_ref()
+                .filter(|b| b.single_point.is_some())
+                .map(|b| b.total.society_margin),
         })
         .collect()
 }
@@ -100,7 +108,7 @@ pub fn summary_csv(rows: &[(String, Result<Vec<ModelSummary>, String>)]) -> Stri
 }
 
 /// The model columns, in [`ModelSummary`]'s order.
-pub const SUMMARY_HEADER: [&str; 15] = [
+pub const SUMMARY_HEADER: [&str; 16] = [
     "model",
     "comparable_cost",
     "community_bill",
@@ -116,6 +124,7 @@ pub const SUMMARY_HEADER: [&str; 15] = [
     "energy_not_served_kwh",
     "discom_revenue",
     "subsidy",
+    "society_margin",
 ];
 
 impl ModelSummary {
@@ -138,6 +147,7 @@ impl ModelSummary {
             self.energy_not_served_kwh.to_string(),
             opt(self.discom_revenue),
             opt(self.subsidy),
+            opt(self.society_margin),
         ]
     }
 }
@@ -163,6 +173,7 @@ mod tests {
             energy_not_served_kwh: 0.0,
             discom_revenue: None,
             subsidy: None,
+            society_margin: None,
         }
     }
 
@@ -178,14 +189,14 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("scenario,model,comparable_cost,"));
-        assert!(lines[0].ends_with(",subsidy,error"));
+        assert!(lines[0].ends_with(",subsidy,society_margin,error"));
         let first: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(first.len(), 2 + SUMMARY_HEADER.len());
         // Shortest round-trip text: the f64 comes back bit for bit.
         assert_eq!(first[2].parse::<f64>().unwrap(), 0.1 + 0.2);
         assert_eq!(
             lines[3],
-            "\"b, broken\",,,,,,,,,,,,,,,,\"b.json, line 3: bad \"\"x\"\"\""
+            "\"b, broken\",,,,,,,,,,,,,,,,,\"b.json, line 3: bad \"\"x\"\"\""
         );
     }
 }

@@ -48,23 +48,29 @@ pub fn scenario_paths(arg: &str) -> Result<Vec<PathBuf>, Failure> {
     Ok(paths)
 }
 
-/// A report's file stem: the scenario's file name without `.json`, unique in the batch.
+/// A report's file stem: the scenario's file name without `.json`, made unique in the batch
+/// (`a`, `a-2`, `a-3`, … skipping any name another scenario already has).
 fn stems(paths: &[PathBuf]) -> Vec<String> {
-    let mut seen = std::collections::BTreeMap::<String, usize>::new();
-    paths
+    let base: Vec<String> = paths
         .iter()
         .map(|p| {
-            let stem = p.file_stem().map_or_else(
+            p.file_stem().map_or_else(
                 || "scenario".to_string(),
                 |s| s.to_string_lossy().into_owned(),
-            );
-            let n = seen.entry(stem.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                stem
-            } else {
-                format!("{stem}-{n}")
+            )
+        })
+        .collect();
+    let mut taken = std::collections::BTreeSet::new();
+    base.iter()
+        .map(|stem| {
+            let mut name = stem.clone();
+            let mut n = 1;
+            while taken.contains(&name) {
+                n += 1;
+                name = format!("{stem}-{n}");
             }
+            taken.insert(name.clone());
+            name
         })
         .collect()
 }
@@ -92,13 +98,15 @@ pub fn run_batch(arg: &str, out: &Path, jobs: Option<usize>) -> Result<(), Failu
                 let failure = |f: Failure| match f {
                     Failure::Input(m) | Failure::Io(m) => m,
                 };
+                let target = out.join(format!("{stem}.report.json"));
+                // A report left from an earlier batch must not sit beside this run's error row.
+                let _ = std::fs::remove_file(&target);
                 let scenario = load_scenario(path).map_err(failure)?;
                 let report = run_scenario(&scenario, &mut |_| {})
                     .map_err(|e| format!("{}: {e}", file_name(path)))?;
                 let json = serde_json::to_string_pretty(&report).map_err(|e| {
                     format!("{}: cannot serialise the report: {e}", file_name(path))
                 })?;
-                let target = out.join(format!("{stem}.report.json"));
                 write_all(&[(target.as_path(), json)]).map_err(failure)?;
                 Ok(model_summaries(&report))
             })
