@@ -37,7 +37,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(caches.match(request, { ignoreSearch: true }).then((hit) => hit || fetch(request)));
     return;
   }
-  // Unhashed files (the engine worker, assets): the network first so they never lag the page.
+  // Unhashed files (the engine worker, assets): the network first, past the HTTP cache, so they
+  // never lag the page; the offline copy only without a network.
   event.respondWith(fetch(request).catch(() => caches.match(request, { ignoreSearch: true })
     .then((hit) => hit || Response.error())));
 });

@@ -31,7 +31,7 @@ if (!release) {
     '// Debug build: no offline cache; remove any worker a release build left behind.',
     "self.addEventListener('install', () => self.skipWaiting());",
     "self.addEventListener('activate', (e) => e.waitUntil(caches.keys()",
-    '  .then((keys) => Promise.all(keys.map((k) => caches.delete(k))))',
+    "  .then((keys) => Promise.all(keys.filter((k) => k.startsWith('gridshare-')).map((k) => caches.delete(k))))",
     '  .then(() => self.registration.unregister())));',
     '',
   ].join('\n'));
@@ -41,13 +41,15 @@ const built = (await files(dir))
   .map((path) => relative(dir, path).split(sep).join('/'))
   .filter((path) => path !== 'sw.js')
   .sort();
+// The version covers the worker's own code too, so changing only the caching rules also renews the cache.
+const template = await readFile(join(root, 'public', 'service-worker.js'), 'utf8');
 const hash = createHash('sha256');
+hash.update(template);
 for (const path of built) {
   hash.update(path);
   hash.update(await readFile(join(dir, path)));
 }
 const version = hash.digest('hex').slice(0, 16);
-const template = await readFile(join(root, 'public', 'service-worker.js'), 'utf8');
 const precache = JSON.stringify(built.map((path) => `./${path}`), null, 2);
 await writeFile(target, template.replace('__VERSION__', version).replace('__PRECACHE__', precache));
 console.log(`sw.js: ${built.length} files precached, version ${version}`);

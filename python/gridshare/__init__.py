@@ -44,12 +44,13 @@ class Scenario:
     :meth:`with_profiles`. A scenario is immutable; methods return new ones.
     """
 
-    __slots__ = ("_json", "_data")
+    __slots__ = ("_json", "_data", "_name")
 
     def __init__(self, json_text: str) -> None:
         """Wrap JSON that the engine has already checked (use the class methods instead)."""
         self._json = json_text
         self._data: Optional[Dict[str, Any]] = None
+        self._name: Optional[str] = None
 
     @classmethod
     def generate(
@@ -114,7 +115,11 @@ class Scenario:
     @property
     def name(self) -> str:
         """The scenario's display name."""
-        return str(self.data["name"])
+        if self._name is None:
+            if self._data is None:
+                self._data = json.loads(self._json)
+            self._name = str(self._data["name"])
+        return self._name
 
     def with_profiles(
         self,
@@ -148,7 +153,11 @@ class Scenario:
             columns = [c for c in ["timestamp", "member_id", "load_kw", "pv_kw"] if c in profiles.columns]
             frame = profiles[columns].copy()
             if pd.api.types.is_datetime64_any_dtype(frame["timestamp"]):
-                frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M")
+                stamps = frame["timestamp"]
+                if stamps.dt.tz is not None:
+                    # Gridshare's clock is IST without daylight saving: convert, never drop, an offset.
+                    stamps = stamps.dt.tz_convert("Asia/Kolkata")
+                frame["timestamp"] = stamps.dt.strftime("%Y-%m-%dT%H:%M")
             files: List[Tuple[str, bytes]] = [
                 ("profiles DataFrame", frame.to_csv(index=False, float_format="%.17g").encode())
             ]
@@ -309,7 +318,8 @@ def run_batch(
     out: List[Union[Report, GridshareError]] = []
     for i, (report, summary, error) in enumerate(_native.run_batch(pairs, jobs)):
         if error is not None:
-            failure = GridshareError(f"scenario {i}: {error}")
+            # The engine's message already names the scenario (its name, file, line and column).
+            failure = GridshareError(error)
             if errors == "raise":
                 raise failure
             out.append(failure)

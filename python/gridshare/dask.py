@@ -33,7 +33,7 @@ _SUMMARY_COLUMNS = (
     "model", "comparable_cost", "community_bill", "unserved_value", "battery_wear_cost",
     "consumer_savings_pct", "prosumer_income", "performance_measure", "members_worse_off",
     "grid_import_kwh", "grid_export_kwh", "peak_import_kw", "energy_not_served_kwh",
-    "discom_revenue", "subsidy",
+    "discom_revenue", "subsidy", "society_margin",
 )
 
 
@@ -68,9 +68,9 @@ def run_chunk(rows: Sequence[Dict[str, Any]], jobs: Optional[int] = 1) -> pd.Dat
     for i, row in enumerate(rows):
         try:
             scenarios.append(_scenario_of(row))
-        except GridshareError as e:
+        except Exception as e:  # a bad value in any column is that row's error, never the grid's
             scenarios.append(None)
-            failures[i] = str(e)
+            failures[i] = f"{type(e).__name__}: {e}" if not isinstance(e, GridshareError) else str(e)
     ready = [s for s in scenarios if s is not None]
     results = iter(run_batch(ready, jobs=jobs, errors="return"))
     frames = []
@@ -123,25 +123,28 @@ def run_grid(
     if clash:
         raise GridshareError(f"grid: column(s) {', '.join(clash)} would collide with the result's columns; rename them")
     own_cluster = None
-    if client is None:
-        own_cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-        dask_client = Client(own_cluster)
-    elif isinstance(client, str):
-        dask_client = Client(client)
-    else:
-        dask_client = client
+    dask_client = None
     try:
+        if client is None:
+            own_cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+            dask_client = Client(own_cluster)
+        elif isinstance(client, str):
+            dask_client = Client(client)
+        else:
+            dask_client = client
         workers = max(len(dask_client.scheduler_info().get("workers", {})), 1)
         size = chunk_size or max(2, math.ceil(len(rows) / (4 * workers)))
         futures = dask_client.map(run_chunk, _chunks(rows, size), pure=False)
         table = pd.concat(dask_client.gather(futures), ignore_index=True)
     finally:
+        if dask_client is not None and (own_cluster is not None or isinstance(client, str)):
+            dask_client.close()
         if own_cluster is not None:
-            dask_client.close()
             own_cluster.close()
-        elif isinstance(client, str):
-            dask_client.close()
+    # Labels, then the model columns, then the error, whichever chunk came first.
+    labels = [c for c in table.columns if c not in _SUMMARY_COLUMNS and c != "error"]
+    table = table.reindex(columns=labels + [c for c in _SUMMARY_COLUMNS if c in table.columns] + ["error"])
     if parquet is not None:
         table.to_parquet(parquet, index=False)
     return table

@@ -16,7 +16,7 @@ use engine::tariff::{Tariff, TariffPreset};
 use engine::upload::{scenario_from_files, NamedBytes, ProfileFiles};
 
 create_exception!(
-    _native,
+    gridshare._native,
     GridshareError,
     PyValueError,
     "Bad input to Gridshare: the message names the file, line, column or field."
@@ -131,9 +131,25 @@ fn report_texts(report: &RunReport) -> Result<(String, String), String> {
 }
 
 fn run_one(name: &str, json: &str) -> Result<(String, String), String> {
-    let s = parse(name, json)?;
-    let report = run_engine(&s, &mut |_| {}).map_err(|e| format!("{name}: {e}"))?;
-    report_texts(&report)
+    // The engine keeps panics out of its paths; should one slip through, it fails this scenario
+    // only, as an error, instead of taking a whole batch down with it.
+    std::panic::catch_unwind(|| {
+        // Every error names the scenario (a JSON error does already; a setting out of range not).
+        let s = parse(name, json).map_err(|e| {
+            if e.starts_with(name) {
+                e
+            } else {
+                format!("{name}: {e}")
+            }
+        })?;
+        let report = run_engine(&s, &mut |_| {}).map_err(|e| format!("{name}: {e}"))?;
+        report_texts(&report)
+    })
+    .unwrap_or_else(|_| {
+        Err(format!(
+            "{name}: the engine stopped unexpectedly (a bug: please report it)"
+        ))
+    })
 }
 
 /// Run every model on one scenario: (report JSON, summary JSON).

@@ -111,6 +111,20 @@ def test_with_profiles_takes_files_and_dataframes_like_the_cli(cli, tmp_path):
         base.with_profiles(long, unit="mwh")
 
 
+def test_errors_cross_processes_and_timezones_are_converted_not_dropped(tmp_path):
+    import pickle
+
+    e = pickle.loads(pickle.dumps(GridshareError("a.csv, line 3")))
+    assert isinstance(e, GridshareError) and str(e) == "a.csv, line 3"
+    # Two members, a year of hours stamped in UTC from 18:30 on 31 December: in IST (Gridshare's
+    # clock) that is midnight on 1 January. Dropping the offset would start the year 5.5 h early.
+    stamps = pd.date_range("2024-12-31T18:30", periods=8760, freq="h", tz="UTC")
+    frame = pd.concat([pd.DataFrame({"timestamp": stamps, "member_id": m, "load_kw": 1.0}) for m in ["a", "b"]])
+    s = small().with_profiles(frame)
+    assert s.data["axis"]["steps"] == 8760
+    assert s.data["axis"]["start_day_of_year"] == 0
+
+
 def test_run_batch_runs_everything_and_reports_failures():
     good = [small(seed=1), small(seed=2)]
     broken = json.loads(good[0].to_json())

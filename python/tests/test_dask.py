@@ -39,10 +39,12 @@ def test_run_grid_on_two_workers_equals_run_batch(client, tmp_path):
 
 
 def test_a_broken_row_is_an_error_row_and_the_rest_run():
-    rows = [{"site": "north", "members": 4, "seed": 1}, {"site": "north", "members": 4, "tariff": "nope"}]
+    rows = [{"site": "north", "members": 4, "seed": 1}, {"site": "north", "members": 4, "tariff": "nope"},
+            {"site": "north", "members": 4, "seed": -1}]
     table = run_chunk(rows)
-    assert len(table) == 5 + 1
-    assert "tariff" in table["error"].iloc[-1]
+    assert len(table) == 5 + 1 + 1
+    assert "tariff" in table["error"].iloc[5]
+    assert "OverflowError" in table["error"].iloc[6]
     assert (table["error"].iloc[:5] == "").all()
     with pytest.raises(GridshareError, match="collide"):
         run_grid([{"site": "north", "model": "x"}], client=object())
