@@ -99,6 +99,7 @@ impl MemberTotals {
 }
 
 /// One rule being settled.
+#[derive(Clone)]
 pub(crate) struct RuleRun {
     pub rule: Box<dyn SettlementRule>,
     /// Σ internal buy price · import, per member.
@@ -111,6 +112,7 @@ pub(crate) struct RuleRun {
 }
 
 /// State of an open multi-step billing horizon (Bill Sharing).
+#[derive(Clone)]
 struct PooledHorizon {
     horizon: BillingHorizon,
     key: usize,
@@ -121,6 +123,7 @@ struct PooledHorizon {
 }
 
 /// Settles a community step by step under several rules at once.
+#[derive(Clone)]
 pub struct Settler {
     axis: TimeAxis,
     members: usize,

@@ -624,3 +624,57 @@ fn scenario_single_point_sets_the_bulk_connection_and_run_reports_the_society() 
         assert!(!bad.exists(), "{args:?} wrote a file");
     }
 }
+
+#[test]
+fn run_on_two_cores_writes_the_single_core_report_and_series() {
+    let dir = Dir::new("two-cores");
+    let scenario = dir.path("s.json");
+    let out = gridshare(&[
+        "scenario",
+        "--members",
+        "6",
+        "--out",
+        scenario.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    // A month keeps the test quick.
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    s["axis"]["steps"] = serde_json::json!(24 * 31);
+    std::fs::write(&scenario, s.to_string()).unwrap();
+    let mut written = Vec::new();
+    for jobs in ["1", "2"] {
+        let (report, series) = (
+            dir.path(&format!("r{jobs}.json")),
+            dir.path(&format!("s{jobs}.csv")),
+        );
+        let out = gridshare(&[
+            "run",
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--out",
+            report.to_str().unwrap(),
+            "--series",
+            series.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        written.push((
+            std::fs::read_to_string(report).unwrap(),
+            std::fs::read_to_string(series).unwrap(),
+        ));
+    }
+    assert!(written[0].0.contains("\"value_of_perfect_information\":"));
+    assert!(!written[0]
+        .0
+        .contains("\"value_of_perfect_information\": null"));
+    assert!(
+        written[0] == written[1],
+        "--jobs 2 must write the --jobs 1 files byte for byte"
+    );
+}

@@ -95,8 +95,8 @@ fn report_fingerprint(tariff: &str, days: usize) -> u64 {
 
 /// Recorded natively; the page's worker (wasm32) must give the same bytes. The CLI and Python
 /// are checked against each other byte for byte (python/tests), so all four agree.
-const STUDY_REPORT_14_DAYS: u64 = 12_498_245_552_745_754_656;
-const DELHI_REPORT_JAN_FEB: u64 = 10_341_925_043_487_579_018;
+const STUDY_REPORT_14_DAYS: u64 = 12_561_043_507_199_797_853;
+const DELHI_REPORT_JAN_FEB: u64 = 7_304_538_743_252_800_205;
 
 #[wasm_bindgen_test(unsupported = test)]
 fn reports_are_bit_identical_across_platforms() {

@@ -50,8 +50,11 @@ fn cloud_never_takes_the_peak_above_the_homes_alone() {
 
 #[test]
 fn the_stressed_preset_gives_p_mas_work_and_p_mas_does_it() {
+    // The whole year, as issue 13's target and docs/RESULTS.md state it: four summer weeks
+    // leave too few hours over the rating (128 north) for an 80% test with any margin, and a
+    // rounding-level change of the forecast moved them by two hours.
     for site in [Site::CompositeNorth, Site::WarmHumidSouth] {
-        let today = summer(site, TariffPreset::Study);
+        let today = Scenario::generated(site, TariffPreset::Study);
         let s = stressed(&today).unwrap();
         let today_kva = run(&today, &mut |_| {}).unwrap().models[0]
             .peaks

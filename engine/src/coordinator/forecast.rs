@@ -61,6 +61,8 @@ pub(crate) struct DayProfile {
     mean: Vec<f64>,
     envelope: Vec<f64>,
     week_clearness: f64,
+    /// No complete day of history yet (every mean and envelope value is zero).
+    empty: bool,
 }
 
 impl DayProfile {
@@ -86,7 +88,9 @@ impl DayProfile {
             }
         }
         let (sum_mean, sum_envelope): (f64, f64) = (mean.iter().sum(), envelope.iter().sum());
+        let empty = envelope.iter().all(|x| *x == 0.0) && mean.iter().all(|x| *x == 0.0);
         Self {
+            empty,
             day_start,
             mean,
             envelope,
@@ -100,7 +104,7 @@ impl DayProfile {
 
     /// True when there is no complete day of history yet.
     fn is_empty(&self) -> bool {
-        self.envelope.iter().all(|x| *x == 0.0) && self.mean.iter().all(|x| *x == 0.0)
+        self.empty
     }
 }
 

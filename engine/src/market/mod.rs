@@ -251,6 +251,13 @@ pub trait SettlementRule: Send + Sync {
     }
 }
 
+impl Clone for Box<dyn SettlementRule> {
+    /// A rule is its id and horizon.
+    fn clone(&self) -> Self {
+        self.id().rule(self.horizon())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,7 @@ pub(super) struct At<'a> {
 }
 
 /// Running energy totals of one behaviour.
+#[derive(Clone)]
 pub(super) struct Flows {
     axis: crate::time_axis::TimeAxis,
     e: EnergyReport,

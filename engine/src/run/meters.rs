@@ -90,6 +90,7 @@ impl Meter {
 }
 
 /// The members' meters of one behaviour.
+#[derive(Clone)]
 pub(super) struct Meters {
     /// [own regime, sharing members' regime].
     tariffs: [RetailTariff; 2],

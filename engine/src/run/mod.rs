@@ -55,6 +55,10 @@ pub struct RunOptions {
     /// Work out the best possible bill (V_max, perfect-foresight weekly optima), which the
     /// performance measure needs; without it PM is `None`.
     pub performance_measure: bool,
+    /// Simulate cloud-P2P's perfect-foresight twin (the value of perfect information). A front
+    /// end with a second core runs it apart ([`RunOptions::TWIN_ONLY`]) and merges the two
+    /// with [`Simulated::with_twin_of`]: the report is bit-identical to one run of both.
+    pub perfect_foresight_twin: bool,
 }
 
 impl RunOptions {
@@ -62,6 +66,21 @@ impl RunOptions {
     pub const SETTLE_ONLY: Self = Self {
         cloud: false,
         performance_measure: false,
+        perfect_foresight_twin: false,
+    };
+
+    /// Everything but the perfect-foresight twin: the part of a whole run a first core does.
+    pub const WITHOUT_TWIN: Self = Self {
+        cloud: true,
+        performance_measure: true,
+        perfect_foresight_twin: false,
+    };
+
+    /// Only the homes and the perfect-foresight twin: the part a second core does.
+    pub const TWIN_ONLY: Self = Self {
+        cloud: false,
+        performance_measure: false,
+        perfect_foresight_twin: true,
     };
 }
 
@@ -70,6 +89,7 @@ impl Default for RunOptions {
         Self {
             cloud: true,
             performance_measure: true,
+            perfect_foresight_twin: true,
         }
     }
 }
@@ -94,8 +114,69 @@ pub fn run_with_options(
     scenario: &Scenario,
     options: RunOptions,
     progress: &mut dyn FnMut(f64),
-    mut series: Option<&mut SeriesSink>,
+    series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
+    let simulated = simulate(scenario, options, progress, series)?;
+    let report = simulated.report_of(scenario);
+    progress(1.0);
+    Ok(report)
+}
+
+/// A simulated scenario before its report: every behaviour's books, the members' static
+/// attributes and the prices. Keep it to answer a change the simulation does not see — the
+/// aggregator's return τ_c, the scenario's name — in milliseconds ([`Simulated::report`]).
+#[derive(Clone)]
+pub struct Simulated {
+    scenario: Scenario,
+    members: Vec<crate::community::Member>,
+    prices: Vec<crate::market::GridPrices>,
+    finished: simulate::Finished,
+}
+
+impl Simulated {
+    /// Whether `scenario` differs from the simulated one only in what the report alone reads
+    /// (the aggregator's return τ_c and the name).
+    pub fn serves(&self, scenario: &Scenario) -> bool {
+        let mut same = scenario.clone();
+        same.settings.aggregator_return = self.scenario.settings.aggregator_return;
+        same.name.clone_from(&self.scenario.name);
+        same == self.scenario
+    }
+
+    /// The report of `scenario` from these books, or `None` when it needs a new simulation.
+    pub fn report(&self, scenario: &Scenario) -> Option<RunReport> {
+        self.serves(scenario).then(|| self.report_of(scenario))
+    }
+
+    fn report_of(&self, scenario: &Scenario) -> RunReport {
+        let tau = scenario.settings.aggregator_return;
+        let context = assemble::Context {
+            name: &scenario.name,
+            members: &self.members,
+            prices: &self.prices,
+            aggregator_return: tau,
+        };
+        assemble::report(&context, self.finished.clone().close(tau))
+    }
+
+    /// These books with the perfect-foresight twin of `twin`, a simulation of the same scenario
+    /// with [`RunOptions::TWIN_ONLY`] (run on another core): one report, bit-identical to a
+    /// run that simulated both. `None` if `twin` simulated another scenario.
+    pub fn with_twin_of(self, twin: Simulated) -> Option<Simulated> {
+        (twin.scenario == self.scenario).then(|| Simulated {
+            finished: self.finished.with_twin_of(twin.finished),
+            ..self
+        })
+    }
+}
+
+/// Simulate a scenario: [`run_with_options`] without the report, to keep and report from.
+pub fn simulate(
+    scenario: &Scenario,
+    options: RunOptions,
+    progress: &mut dyn FnMut(f64),
+    mut series: Option<&mut SeriesSink>,
+) -> Result<Simulated, ScenarioError> {
     scenario.validate()?;
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
@@ -111,15 +192,21 @@ pub fn run_with_options(
         };
         simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
     }
-    let context = assemble::Context {
-        name: &scenario.name,
-        members: source.members(),
-        prices: &prices,
-        aggregator_return: scenario.settings.aggregator_return,
-    };
-    let report = assemble::report(&context, simulation.finish());
-    progress(1.0);
-    Ok(report)
+    let finished = simulation.finish();
+    Ok(Simulated {
+        scenario: scenario.clone(),
+        members: source
+            .members()
+            .iter()
+            .map(|m| crate::community::Member {
+                load_kw: Vec::new(),
+                pv_kw: Vec::new(),
+                ..m.clone()
+            })
+            .collect(),
+        prices,
+        finished,
+    })
 }
 
 /// The run streams through windows of a week (a generated community is generated one window
@@ -135,7 +222,8 @@ fn windows(
     let chunk_steps = source.chunk_steps(&axis).max(1);
     let after = scenario.settings.coordinator.horizon_steps + spd;
     // Only the coordinators (cloud-P2P, home EMS) forecast from history.
-    let history_days = if options.cloud || scenario.settings.baseline != Baseline::SelfConsumption {
+    let coordinated = options.cloud || options.perfect_foresight_twin;
+    let history_days = if coordinated || scenario.settings.baseline != Baseline::SelfConsumption {
         crate::coordinator::HISTORY_DAYS
     } else {
         1

@@ -90,6 +90,7 @@ pub struct Rating {
 }
 
 /// Running peak totals of one behaviour.
+#[derive(Clone)]
 pub(super) struct Peaks {
     axis: TimeAxis,
     rating: Rating,

@@ -37,6 +37,7 @@ pub(super) struct Window {
 }
 
 /// One behaviour's settlement, energy flows, ledger and (with a retail tariff) DISCOM meters.
+#[derive(Clone)]
 pub(super) struct Books {
     settler: Settler,
     flows: Flows,
@@ -355,9 +356,8 @@ impl<'s> Simulation<'s> {
             forecast: Forecast::PerfectForesight,
             ..coordinator.clone()
         };
-        let with_oracle = options.cloud
-            && options.performance_measure
-            && coordinator.forecast != Forecast::PerfectForesight;
+        let with_oracle =
+            options.perfect_foresight_twin && coordinator.forecast != Forecast::PerfectForesight;
         Self {
             scenario,
             options,
@@ -590,11 +590,11 @@ impl<'s> Simulation<'s> {
         Ok(())
     }
 
-    pub fn finish(self) -> Outcome {
-        let tau = self.scenario.settings.aggregator_return;
-        Outcome {
-            alone: self.alone.close(tau),
-            shared: self.shared.map(|b| b.close(tau)),
+    /// Every behaviour's books, not yet closed: what a report needs (see [`Finished::close`]).
+    pub fn finish(self) -> Finished {
+        Finished {
+            alone: self.alone,
+            shared: self.shared,
             solver: self
                 .cloud
                 .as_ref()
@@ -602,14 +602,49 @@ impl<'s> Simulation<'s> {
                 .map(|s| s.stats().clone())
                 .unwrap_or_default(),
             baseline: self.baseline,
-            cloud: self.cloud.map(|c| c.books.close(tau)),
-            oracle: self.oracle.map(|c| c.books.close(tau)),
+            cloud: self.cloud.map(|c| c.books),
+            oracle: self.oracle.map(|c| c.books),
             best_bill: if self.options.performance_measure {
                 self.best_bill
             } else {
                 f64::NAN
             },
         }
+    }
+}
+
+/// A simulated run's books before the report: kept (cloned) so that a change only the report
+/// reads — the aggregator's return τ_c — closes them again instead of re-simulating.
+#[derive(Clone)]
+pub(super) struct Finished {
+    alone: Books,
+    shared: Option<Books>,
+    cloud: Option<Books>,
+    oracle: Option<Books>,
+    best_bill: f64,
+    solver: SolverStats,
+    baseline: Baseline,
+}
+
+impl Finished {
+    /// Close every behaviour's books with the aggregator's return `tau`.
+    pub fn close(self, tau: f64) -> Outcome {
+        Outcome {
+            alone: self.alone.close(tau),
+            shared: self.shared.map(|b| b.close(tau)),
+            solver: self.solver,
+            baseline: self.baseline,
+            cloud: self.cloud.map(|b| b.close(tau)),
+            oracle: self.oracle.map(|b| b.close(tau)),
+            best_bill: self.best_bill,
+        }
+    }
+
+    /// Take the perfect-foresight twin's books from `twin` (a run of the same scenario that
+    /// simulated only the twin): the merged books equal one run that simulated both.
+    pub fn with_twin_of(mut self, twin: Finished) -> Self {
+        self.oracle = twin.oracle;
+        self
     }
 }
 

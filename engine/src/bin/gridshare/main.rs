@@ -10,6 +10,7 @@ mod profiles_args;
 mod single_point;
 mod summaries;
 mod sweep_cmd;
+mod two_cores;
 
 use clap::{Parser, Subcommand};
 use engine::billing::{Connection, Phase, Regime, RetailTariff};
@@ -17,7 +18,7 @@ use engine::community::{generate, CommunitySpec, Site};
 use engine::coordinator::Forecast;
 use engine::csv_input::{bills_csv, parse_net_csv, parse_prices_csv, steps_csv};
 use engine::profiles::export_long_csv;
-use engine::run::{run as run_scenario, run_with_series, Model};
+use engine::run::Model;
 use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::Tariff;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
@@ -237,8 +238,10 @@ enum Command {
         /// failed scenario is a row with its error, and the rest still run).
         #[arg(long, value_name = "DIR|LIST", conflicts_with_all = ["scenario", "series", "frontier", "bills", "transformer_kva"])]
         scenarios: Option<String>,
-        /// Scenarios run at once with --scenarios (default: every core).
-        #[arg(long, value_name = "N", requires = "scenarios")]
+        /// Cores to use (default: every core). With --scenarios: scenarios run at once. With
+        /// --scenario: 2 or more runs cloud-P2P's perfect-foresight twin on a second core (the
+        /// same report, bit for bit).
+        #[arg(long, value_name = "N")]
         jobs: Option<usize>,
         /// Where to write the report (with --scenarios: the results folder).
         #[arg(long, value_name = "REPORT.json|DIR")]
@@ -435,8 +438,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             transformer_kva,
             frontier,
             bills,
+            jobs,
             ..
         } => {
+            let cores = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            });
             let scenario = scenario
                 .ok_or_else(|| Failure::Input("--scenario or --scenarios is needed".into()))?;
             let mut parsed = load_scenario(&scenario)?;
@@ -459,7 +466,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         members.iter().map(|m| m.id.clone()).collect()
                     }
                 };
-                let mut sink =
+                let sink =
                     |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
                         rows.push_str(&format!(
                             "{t},{},{},{},{},{},{},{},{}\n",
@@ -473,9 +480,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             model.key()
                         ));
                     };
-                run_with_series(&parsed, &mut |_| {}, Some(&mut sink))
+                two_cores::run(&parsed, cores, Some(sink))
             } else {
-                run_scenario(&parsed, &mut |_| {})
+                two_cores::run(
+                    &parsed,
+                    cores,
+                    None::<fn(Model, usize, usize, &engine::coordinator::MemberStep)>,
+                )
             }
             .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
             let json = serde_json::to_string_pretty(&report)

@@ -4,6 +4,7 @@
 
 mod dispatch;
 mod plan;
+mod pooled;
 
 use serde::{Deserialize, Serialize};
 
@@ -132,6 +133,14 @@ pub(crate) struct CloudSim<'a> {
     today: Option<usize>,
     /// Each member's flexible energy of that day, kWh.
     today_flex_kwh: Vec<f64>,
+    /// Each member's flexible energy per day of the window, kWh (member-major, `flex_days`
+    /// days each): summed once per window instead of at every plan.
+    flex_by_day: Vec<f64>,
+    flex_days: usize,
+    /// The coordinated members without a battery, forecast as one pool.
+    pool: pooled::Pool,
+    /// The pool's last forecast (fixed load, flexible load, PV), kW; reused buffers.
+    pool_forecast: [Vec<f64>; 3],
 }
 
 impl<'a> CloudSim<'a> {
@@ -171,7 +180,31 @@ impl<'a> CloudSim<'a> {
             history_net_kw: Vec::new(),
             today: None,
             today_flex_kwh: Vec::new(),
+            flex_by_day: Vec::new(),
+            flex_days: 0,
+            pool: pooled::Pool::default(),
+            pool_forecast: Default::default(),
         }
+        .with_flex_by_day()
+    }
+
+    /// Sum every member's flexible energy per day of the window once.
+    fn with_flex_by_day(mut self) -> Self {
+        let spd = self.axis.steps_per_day.max(1) as usize;
+        let days = self
+            .members
+            .iter()
+            .map(|m| m.load_kw.len())
+            .max()
+            .unwrap_or(0)
+            .div_ceil(spd);
+        let by_day: Vec<f64> = (0..self.members.len())
+            .flat_map(|k| (0..days).map(move |d| (k, d)))
+            .map(|(k, d)| self.summed_day_flex(k, d))
+            .collect();
+        self.flex_by_day = by_day;
+        self.flex_days = days;
+        self
     }
 
     /// The homes alone imported `kw` through the transformer this step (the do-no-harm level
@@ -252,7 +285,16 @@ impl<'a> CloudSim<'a> {
         self.settings.faults.iter().any(|f| matches!(f, Fault::CoordinatorOutage { from_step, to_step } if (*from_step..*to_step).contains(&t)))
     }
 
+    /// Member `k`'s flexible energy on `day` of the window, kWh.
     fn day_flex(&self, k: usize, day: usize) -> f64 {
+        if day < self.flex_days {
+            self.flex_by_day[k * self.flex_days + day]
+        } else {
+            self.summed_day_flex(k, day)
+        }
+    }
+
+    fn summed_day_flex(&self, k: usize, day: usize) -> f64 {
         let spd = self.axis.steps_per_day as usize;
         let m = &self.members[k];
         let end = ((day + 1) * spd).min(m.load_kw.len());

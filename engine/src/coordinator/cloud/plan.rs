@@ -67,8 +67,26 @@ impl CloudSim<'_> {
         let mut base = vec![0.0; n];
         let mut flex_original = vec![0.0; n];
         let (mut load, mut pv) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        let mut charge_room: Vec<Vec<f64>> = Vec::with_capacity(who.len());
-        for &k in who {
+        // Members without a battery only add to the totals: one pooled forecast.
+        let (pooled, with_battery): (Vec<usize>, Vec<usize>) =
+            who.iter().partition(|&&k| self.batteries[k].is_none());
+        let mut pool_out = std::mem::take(&mut self.pool_forecast);
+        let pool = self.pool.forecast(
+            self.members,
+            &pooled,
+            s.forecast,
+            (t, end),
+            spd,
+            &mut pool_out,
+        );
+        for i in 0..n {
+            base[i] += (pool.fixed_kw[i] - pool.pv_kw[i]) * h;
+            flex_original[i] += pool.flex_kw[i] * h;
+        }
+        self.pool_forecast = pool_out;
+        // Members with a battery one by one: their connection margins cap its charging.
+        let mut charge_room: Vec<Vec<f64>> = Vec::with_capacity(with_battery.len());
+        for &k in &with_battery {
             let m = &self.members[k];
             let f = s.forecast;
             let (load_cache, pv_cache) = &mut self.profiles[k];
@@ -84,15 +102,13 @@ impl CloudSim<'_> {
             );
             forecast_into(f, Quantity::Pv, &m.pv_kw, t, end, spd, pv_cache, &mut pv);
             let battery_kwh = self.batteries[k].map_or(0.0, |(b, _)| b.power_kw * h);
-            let mut room = Vec::with_capacity(if battery_kwh > 0.0 { n } else { 0 });
+            let mut room = Vec::with_capacity(n);
             for i in 0..n {
                 let own = (1.0 - m.flexible_share) * load[i] - pv[i];
                 base[i] += own * h;
                 flex_original[i] += m.flexible_share * load[i] * h;
-                if battery_kwh > 0.0 {
-                    // The connection's margin the battery may charge through (forecast).
-                    room.push(((self.connections_kw[k] - own) * h).clamp(0.0, battery_kwh));
-                }
+                // The connection's margin the battery may charge through (forecast).
+                room.push(((self.connections_kw[k] - own) * h).clamp(0.0, battery_kwh));
             }
             charge_room.push(room);
         }
@@ -158,13 +174,13 @@ impl CloudSim<'_> {
             }
             groups.clear();
         }
-        let with_battery: Vec<(usize, Battery)> = who
+        let batteries: Vec<(usize, Battery)> = with_battery
             .iter()
             .filter_map(|&k| self.batteries[k].map(|(b, _)| (k, b)))
             .collect();
-        let member_groups: Vec<Vec<usize>> = battery_groups(&with_battery)
+        let member_groups: Vec<Vec<usize>> = battery_groups(&batteries)
             .into_iter()
-            .map(|g| g.into_iter().map(|i| with_battery[i].0).collect())
+            .map(|g| g.into_iter().map(|i| batteries[i].0).collect())
             .collect();
         let storage: Vec<_> = member_groups
             .iter()
@@ -182,7 +198,7 @@ impl CloudSim<'_> {
             .collect();
         // Each group's most charging per step: its members' forecast connection margins.
         let mut slot = vec![usize::MAX; self.members.len()];
-        for (i, &k) in who.iter().enumerate() {
+        for (i, &k) in with_battery.iter().enumerate() {
             slot[k] = i;
         }
         let charge_caps: Vec<Vec<f64>> = member_groups

@@ -1,0 +1,79 @@
+//! A simulation kept and reused: the report of a τ_c-only change from the kept books, and one
+//! run split across two cores (the perfect-foresight twin apart), each bit-identical to a fresh
+//! single-core run.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use engine::community::Site;
+use engine::run::{run, simulate, RunOptions};
+use engine::scenario::{CommunitySource, Scenario};
+use engine::tariff::{Tariff, TariffPreset};
+use engine::TimeAxis;
+
+fn village(tariff: &str, days: usize) -> Scenario {
+    let mut s = Scenario::generated(Site::CompositeNorth, TariffPreset::Study);
+    s.tariff = Tariff::by_id(tariff).unwrap();
+    s.axis = TimeAxis::hourly(days * 24);
+    if let CommunitySource::Generated(spec) = &mut s.community {
+        spec.members = 8;
+    }
+    s
+}
+
+fn json<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap()
+}
+
+#[test]
+fn a_tau_only_change_reports_from_the_kept_books_bit_identically() {
+    for tariff in ["study", "delhi"] {
+        let scenario = village(tariff, 31);
+        let kept = simulate(&scenario, RunOptions::default(), &mut |_| {}, None).unwrap();
+        let mut changed = scenario.clone();
+        changed.settings.aggregator_return = 0.2;
+        changed.name = "renamed".into();
+        let reused = kept
+            .report(&changed)
+            .expect("τ_c and the name need no new simulation");
+        let fresh = run(&changed, &mut |_| {}).unwrap();
+        assert_eq!(json(&reused), json(&fresh), "{tariff}");
+        // The aggregator's return moved money: the report did change.
+        assert_ne!(json(&reused), json(&run(&scenario, &mut |_| {}).unwrap()));
+        // Anything the simulation reads needs a new one.
+        let mut tariff_change = scenario.clone();
+        tariff_change.settings.coordinator.horizon_steps = 12;
+        assert!(kept.report(&tariff_change).is_none());
+        let mut pv = scenario.clone();
+        if let CommunitySource::Generated(spec) = &mut pv.community {
+            spec.pv_share = 0.6;
+        }
+        assert!(!kept.serves(&pv));
+    }
+}
+
+#[test]
+fn the_twin_on_another_core_merges_into_the_single_core_report() {
+    for tariff in ["study", "delhi"] {
+        let scenario = village(tariff, 31);
+        let main = simulate(&scenario, RunOptions::WITHOUT_TWIN, &mut |_| {}, None).unwrap();
+        let twin = simulate(&scenario, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
+        let without = main.report(&scenario).unwrap();
+        let merged = main.with_twin_of(twin).unwrap().report(&scenario).unwrap();
+        let single = run(&scenario, &mut |_| {}).unwrap();
+        assert_eq!(json(&merged), json(&single), "{tariff}");
+        let vpi = |r: &engine::run::RunReport| {
+            r.model(engine::run::Model::Cloud)
+                .and_then(|m| m.value_of_perfect_information)
+        };
+        assert!(vpi(&single).is_some() && vpi(&without).is_none());
+    }
+}
+
+#[test]
+fn a_twin_of_another_scenario_is_refused() {
+    let scenario = village("study", 14);
+    let mut other = scenario.clone();
+    other.settings.aggregator_return = 0.1;
+    let main = simulate(&scenario, RunOptions::WITHOUT_TWIN, &mut |_| {}, None).unwrap();
+    let twin = simulate(&other, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
+    assert!(main.with_twin_of(twin).is_none());
+}
