@@ -2,8 +2,9 @@
 //! Chromium on the release build): the same engine calls as the criterion benchmarks.
 
 use engine::community::{generate, CommunitySpec, Site};
-use engine::run::{run, run_with_options, RunOptions};
+use engine::run::{run, run_with_options, simulate, RunOptions, Simulated};
 use engine::scenario::{CommunitySource, Scenario};
+use engine::sweep::{sweep_point, sweep_point_kept, sweep_values, SweepParameter};
 use engine::synthetic::{settle_pool_year, step_pool, year_prices};
 use engine::tariff::TariffPreset;
 use engine::TimeAxis;
@@ -27,11 +28,20 @@ pub enum BenchCase {
     RunBothDefaults,
     /// A 1,000-member north village, a full year, all five models.
     Run1000,
+    /// The default north village: a τ_c-only change after a full run (the worker's kept
+    /// simulation re-reported; compare with [`BenchCase::RunDefault`]).
+    TauChange,
+    /// The default north village: the page's ten-point feed-in sweep, every point settle-only
+    /// then complete (cloud-P2P included).
+    SweepFeedIn10,
+    /// The default north village: a ten-point τ_c sweep, every point settle-only then complete
+    /// (one simulation, re-reported).
+    SweepTau10,
 }
 
 impl BenchCase {
     /// Every case, in table order.
-    pub const ALL: [BenchCase; 7] = [
+    pub const ALL: [BenchCase; 10] = [
         BenchCase::GenerateDefault,
         BenchCase::Settle1k,
         BenchCase::Settle10k,
@@ -39,6 +49,9 @@ impl BenchCase {
         BenchCase::RunDefault,
         BenchCase::RunBothDefaults,
         BenchCase::Run1000,
+        BenchCase::TauChange,
+        BenchCase::SweepFeedIn10,
+        BenchCase::SweepTau10,
     ];
 }
 
@@ -48,6 +61,8 @@ pub enum Prepared {
     Pool(Vec<Vec<f64>>),
     /// Scenarios to run or generate.
     Scenarios(Vec<Scenario>),
+    /// A kept simulation and the changed scenario to report from it.
+    Kept(Box<Simulated>, Box<Scenario>),
 }
 
 /// Build a case's input.
@@ -60,7 +75,19 @@ pub fn prepare(case: BenchCase) -> Prepared {
         BenchCase::GenerateDefault | BenchCase::RunBothDefaults => {
             Prepared::Scenarios(vec![north, south])
         }
-        BenchCase::RunDefaultSettleOnly | BenchCase::RunDefault => Prepared::Scenarios(vec![north]),
+        BenchCase::RunDefaultSettleOnly
+        | BenchCase::RunDefault
+        | BenchCase::SweepFeedIn10
+        | BenchCase::SweepTau10 => Prepared::Scenarios(vec![north]),
+        BenchCase::TauChange => {
+            let mut changed = north.clone();
+            changed.settings.aggregator_return = 0.2;
+            match simulate(&north, RunOptions::default(), &mut |_| {}, None) {
+                Ok(kept) => Prepared::Kept(Box::new(kept), Box::new(changed)),
+                // Reported by run_once: a scenario that fails to simulate.
+                Err(_) => Prepared::Scenarios(Vec::new()),
+            }
+        }
         BenchCase::Run1000 => {
             let mut large = north;
             if let CommunitySource::Generated(spec) = &mut large.community {
@@ -78,6 +105,37 @@ pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
         (_, Prepared::Pool(pool)) => settle_pool_year(pool, &year_prices())
             .map(|r| r.rules.iter().map(|r| r.community_bill).sum())
             .ok_or_else(|| "settlement failed".to_string()),
+        (_, Prepared::Kept(kept, changed)) => kept
+            .report(changed)
+            .map(|r| r.models.iter().map(|m| m.comparable_cost).sum())
+            .ok_or_else(|| "the kept simulation does not serve a τ_c change".to_string()),
+        (BenchCase::TauChange, Prepared::Scenarios(_)) => {
+            Err("the default village failed to simulate".into())
+        }
+        (BenchCase::SweepFeedIn10 | BenchCase::SweepTau10, Prepared::Scenarios(list)) => {
+            let parameter = if case == BenchCase::SweepTau10 {
+                SweepParameter::AggregatorReturn
+            } else {
+                SweepParameter::FeedInPrice
+            };
+            let (from, to) = parameter.default_range();
+            let mut total = 0.0;
+            for s in list {
+                let values = sweep_values(from, to, 10);
+                let mut kept = None;
+                for complete in [false, true] {
+                    for &v in &values {
+                        let point = if complete {
+                            sweep_point_kept(s, parameter, v, &mut kept)?
+                        } else {
+                            sweep_point(s, parameter, v, false)?
+                        };
+                        total += point.models.iter().map(|m| m.cost).sum::<f64>();
+                    }
+                }
+            }
+            Ok(total)
+        }
         (BenchCase::GenerateDefault, Prepared::Scenarios(list)) => {
             let mut total = 0.0;
             for s in list {
@@ -120,7 +178,11 @@ mod tests {
 
     #[test]
     fn the_quick_cases_run_and_give_stable_checksums() {
-        for case in [BenchCase::Settle1k, BenchCase::RunDefaultSettleOnly] {
+        for case in [
+            BenchCase::Settle1k,
+            BenchCase::RunDefaultSettleOnly,
+            BenchCase::TauChange,
+        ] {
             let input = prepare(case);
             let a = run_once(case, &input).unwrap();
             let b = run_once(case, &input).unwrap();

@@ -31,6 +31,7 @@ pub mod timeline;
 mod tour;
 pub mod variants;
 mod worked_example;
+pub mod worker_session;
 
 use leptos::prelude::*;
 

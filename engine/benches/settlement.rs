@@ -7,8 +7,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use engine::community::{generate, CommunitySpec, Site};
-use engine::run::{run, run_with_options, RunOptions};
+use engine::run::{run, run_with_options, simulate, RunOptions};
 use engine::scenario::{CommunitySource, Scenario};
+use engine::sweep::{sweep_point, sweep_point_kept, sweep_values, SweepParameter};
 use engine::synthetic::{settle_pool_year, step_pool, year_prices};
 use engine::tariff::TariffPreset;
 use engine::{GridPrices, TimeAxis};
@@ -83,6 +84,45 @@ fn full_run(c: &mut Criterion) {
     group.bench_function("default_north", |b| {
         b.iter(|| black_box(run(&north, &mut |_| {}).map(|r| r.models.len())));
     });
+    // What a second core takes off the first: everything but the perfect-foresight twin.
+    group.bench_function("default_north_without_twin", |b| {
+        b.iter(|| {
+            black_box(
+                run_with_options(&north, RunOptions::WITHOUT_TWIN, &mut |_| {}, None)
+                    .map(|r| r.models.len()),
+            )
+        });
+    });
+    // A τ_c-only change after a full run: the kept simulation re-reported.
+    let kept = simulate(&north, RunOptions::default(), &mut |_| {}, None).expect("simulates");
+    let mut tau = north.clone();
+    tau.settings.aggregator_return = 0.2;
+    group.bench_function("default_north_tau_change", |b| {
+        b.iter(|| black_box(kept.report(&tau).map(|r| r.models.len())));
+    });
+    // The page's ten-point sweeps, settle-only then complete: feed-in (ten simulations) and
+    // τ_c (one simulation, re-reported).
+    for parameter in [
+        SweepParameter::FeedInPrice,
+        SweepParameter::AggregatorReturn,
+    ] {
+        let (from, to) = parameter.default_range();
+        let values = sweep_values(from, to, 10);
+        group.bench_function(format!("default_north_sweep10_{}", parameter.key()), |b| {
+            b.iter(|| {
+                let mut kept = None;
+                let quick = values
+                    .iter()
+                    .map(|&v| sweep_point(&north, parameter, v, false));
+                let quick: Result<Vec<_>, _> = quick.collect();
+                let full: Result<Vec<_>, _> = values
+                    .iter()
+                    .map(|&v| sweep_point_kept(&north, parameter, v, &mut kept))
+                    .collect();
+                black_box((quick.map(|q| q.len()), full.map(|f| f.len())))
+            });
+        });
+    }
     // Time-of-day prices: the homes' baseline is a home EMS (an optimiser per battery home).
     let north_tod = Scenario::generated(Site::CompositeNorth, TariffPreset::IndianTimeOfDay);
     group.bench_function("default_north_tod", |b| {

@@ -2,11 +2,13 @@
 //! break-even points where a sharing rule stops beating no sharing for consumers or prosumers.
 //!
 //! A point is first run with [`RunOptions::SETTLE_ONLY`] (the four rules on the homes' own dispatch,
-//! milliseconds each), then in full (cloud-P2P and PM); both use [`sweep_point`].
+//! milliseconds each), then in full (cloud-P2P and PM); both use [`sweep_point`]. A front end that
+//! keeps the last simulation ([`sweep_point_kept`]) answers points that change only what the report
+//! reads (τ_c) from it without simulating again.
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::{run_with_options, Model, RunOptions};
+use crate::run::{run_with_options, simulate, Model, RunOptions, RunReport, Simulated};
 use crate::scenario::{CommunitySource, Scenario};
 use crate::tariff::{time_of_day, Tariff, TimeOfDay};
 use crate::time_axis::TimeAxis;
@@ -345,6 +347,25 @@ impl SweepPoint {
     pub fn model(&self, model: Model) -> Option<&ModelPoint> {
         self.models.iter().find(|m| m.model == model)
     }
+
+    /// The figures of a report at `value`.
+    fn of(value: f64, complete: bool, report: &RunReport) -> Self {
+        SweepPoint {
+            value,
+            complete,
+            models: report
+                .models
+                .iter()
+                .map(|m| ModelPoint {
+                    model: m.model,
+                    cost: m.comparable_cost,
+                    consumer_savings_pct: m.consumer_savings_pct,
+                    prosumer_income: m.prosumer_income,
+                    performance_measure: m.performance_measure,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Run one point: settle-only (`complete = false`) or in full.
@@ -361,21 +382,29 @@ pub fn sweep_point(
         RunOptions::SETTLE_ONLY
     };
     let report = run_with_options(&s, options, &mut |_| {}, None).map_err(|e| e.to_string())?;
-    Ok(SweepPoint {
-        value,
-        complete,
-        models: report
-            .models
-            .iter()
-            .map(|m| ModelPoint {
-                model: m.model,
-                cost: m.comparable_cost,
-                consumer_savings_pct: m.consumer_savings_pct,
-                prosumer_income: m.prosumer_income,
-                performance_measure: m.performance_measure,
-            })
-            .collect(),
-    })
+    Ok(SweepPoint::of(value, complete, &report))
+}
+
+/// A complete sweep point, answered from `kept` when it holds a simulation the point's scenario
+/// only re-reports (a τ_c sweep simulates once), otherwise simulated and then kept in its place.
+/// Equal to [`sweep_point`] with `complete` (`engine/tests/reuse.rs`).
+pub fn sweep_point_kept(
+    scenario: &Scenario,
+    parameter: SweepParameter,
+    value: f64,
+    kept: &mut Option<Simulated>,
+) -> Result<SweepPoint, String> {
+    let s = parameter.apply(scenario, value)?;
+    if let Some(report) = kept.as_ref().and_then(|k| k.report(&s)) {
+        return Ok(SweepPoint::of(value, true, &report));
+    }
+    let simulated =
+        simulate(&s, RunOptions::default(), &mut |_| {}, None).map_err(|e| e.to_string())?;
+    let report = simulated
+        .report(&s)
+        .ok_or("the simulation serves its own scenario")?;
+    *kept = Some(simulated);
+    Ok(SweepPoint::of(value, true, &report))
 }
 
 /// Who stops gaining at a break-even.

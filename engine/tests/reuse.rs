@@ -1,11 +1,12 @@
 //! A simulation kept and reused: the report of a τ_c-only change from the kept books, and one
 //! run split across two cores (the perfect-foresight twin apart), each bit-identical to a fresh
-//! single-core run.
+//! single-core run; and sweep points answered from a kept simulation.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use engine::community::Site;
 use engine::run::{run, simulate, RunOptions};
 use engine::scenario::{CommunitySource, Scenario};
+use engine::sweep::{sweep_point, sweep_point_kept, SweepParameter};
 use engine::tariff::{Tariff, TariffPreset};
 use engine::TimeAxis;
 
@@ -39,9 +40,9 @@ fn a_tau_only_change_reports_from_the_kept_books_bit_identically() {
         // The aggregator's return moved money: the report did change.
         assert_ne!(json(&reused), json(&run(&scenario, &mut |_| {}).unwrap()));
         // Anything the simulation reads needs a new one.
-        let mut tariff_change = scenario.clone();
-        tariff_change.settings.coordinator.horizon_steps = 12;
-        assert!(kept.report(&tariff_change).is_none());
+        let mut horizon_change = scenario.clone();
+        horizon_change.settings.coordinator.horizon_steps = 12;
+        assert!(kept.report(&horizon_change).is_none());
         let mut pv = scenario.clone();
         if let CommunitySource::Generated(spec) = &mut pv.community {
             spec.pv_share = 0.6;
@@ -76,4 +77,24 @@ fn a_twin_of_another_scenario_is_refused() {
     let main = simulate(&scenario, RunOptions::WITHOUT_TWIN, &mut |_| {}, None).unwrap();
     let twin = simulate(&other, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
     assert!(main.with_twin_of(twin).is_none());
+}
+
+#[test]
+fn sweep_points_from_a_kept_simulation_equal_fresh_points() {
+    let scenario = village("study", 14);
+    let mut kept = None;
+    for (parameter, values) in [
+        (SweepParameter::AggregatorReturn, [0.0, 0.1, 0.3]),
+        (SweepParameter::FeedInPrice, [2.0, 4.0, 6.0]),
+    ] {
+        for value in values {
+            let reused = sweep_point_kept(&scenario, parameter, value, &mut kept).unwrap();
+            let fresh = sweep_point(&scenario, parameter, value, true).unwrap();
+            assert_eq!(json(&reused), json(&fresh), "{parameter:?} = {value}");
+        }
+    }
+    // The last point's simulation is kept; a τ_c point of the same scenario re-reports it.
+    let last = SweepParameter::FeedInPrice.apply(&scenario, 6.0).unwrap();
+    assert!(kept.as_ref().unwrap().serves(&last));
+    assert!(sweep_point_kept(&scenario, SweepParameter::AggregatorReturn, 2.0, &mut kept).is_err());
 }

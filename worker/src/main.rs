@@ -1,6 +1,7 @@
 //! The engine's Web Worker: runs scenarios off the page's main thread.
 
-use app::protocol::{handle, FromWorker, Host, PROTOCOL};
+use app::protocol::{FromWorker, Host, PROTOCOL};
+use app::worker_session::Session;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -44,9 +45,10 @@ fn main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let replies = scope.clone();
+    let mut session = Session::default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
-        handle(
+        session.handle(
             &text,
             &mut BrowserHost {
                 scope: replies.clone(),

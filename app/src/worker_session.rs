@@ -1,0 +1,380 @@
+//! The engine worker's side of the protocol: one request at a time, answered through a [`Host`].
+//! The session keeps the last complete simulation, so a change that only the report reads (the
+//! aggregator's return τ_c, the name) is answered from it in milliseconds, and a τ_c sweep
+//! simulates once.
+
+use engine::run::{peak_frontier, run_with_options, simulate, RunOptions, Simulated};
+use engine::scenario::Scenario;
+use engine::sweep::{sweep_point, sweep_point_kept, SweepParameter};
+
+use crate::bench::{self, BenchCase};
+use crate::protocol::{FromWorker, Host, ToWorker};
+use crate::variants::VariantRow;
+
+/// One worker's state between requests.
+#[derive(Default)]
+pub struct Session {
+    /// The last complete run's simulation (or a sweep's last point's).
+    kept: Option<Simulated>,
+}
+
+impl Session {
+    /// Handle one message; answers go through `host` (progress, then the result).
+    pub fn handle(&mut self, text: &str, host: &mut dyn Host) {
+        let request: ToWorker = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                host.post(&FromWorker::Failed {
+                    id: 0,
+                    message: format!("bad request: {e}"),
+                });
+                return;
+            }
+        };
+        match request {
+            ToWorker::Run { id, scenario } => self.run(id, &scenario, host),
+            ToWorker::Sweep {
+                id,
+                scenario,
+                parameter,
+                values,
+            } => self.sweep(id, &scenario, parameter, &values, host),
+            ToWorker::Frontier { id, scenario } => frontier(id, &scenario, host),
+            ToWorker::Variants { id, scenarios } => variants(id, &scenarios, host),
+            ToWorker::Bench { id, case, repeats } => bench(id, case, repeats, host),
+        }
+    }
+
+    /// Every model: from the kept simulation when it serves the scenario (no quick answer
+    /// needed), else the settle-only answer first, then the whole simulation, kept.
+    fn run(&mut self, id: u64, scenario: &Scenario, host: &mut dyn Host) {
+        if let Some(report) = self.kept.as_ref().and_then(|k| k.report(scenario)) {
+            let memory_bytes = host.memory_bytes();
+            host.post(&FromWorker::Done {
+                id,
+                report: Box::new(report),
+                memory_bytes,
+            });
+            return;
+        }
+        // The old books go before the new simulation, so memory holds one set at a time.
+        self.kept = None;
+        match run_with_options(scenario, RunOptions::SETTLE_ONLY, &mut |_| {}, None) {
+            Ok(report) => host.post(&FromWorker::Partial {
+                id,
+                report: Box::new(report),
+            }),
+            Err(e) => return failed(id, e.to_string(), host),
+        }
+        let mut last = 0.0;
+        let simulated = simulate(
+            scenario,
+            RunOptions::default(),
+            &mut |done| {
+                if done - last >= 0.05 || done >= 1.0 {
+                    last = done;
+                    host.post(&FromWorker::Progress { id, done });
+                }
+            },
+            None,
+        );
+        let simulated = match simulated {
+            Ok(s) => s,
+            Err(e) => return failed(id, e.to_string(), host),
+        };
+        let Some(report) = simulated.report(scenario) else {
+            return failed(id, "the simulation lost its scenario".into(), host);
+        };
+        self.kept = Some(simulated);
+        let memory_bytes = host.memory_bytes();
+        host.post(&FromWorker::Done {
+            id,
+            report: Box::new(report),
+            memory_bytes,
+        });
+    }
+
+    /// Every point settle-only, then every point complete (reusing a kept simulation where
+    /// the point only re-reports it).
+    fn sweep(
+        &mut self,
+        id: u64,
+        scenario: &Scenario,
+        parameter: SweepParameter,
+        values: &[f64],
+        host: &mut dyn Host,
+    ) {
+        let mut pass_ms = [0.0; 2];
+        for (pass, complete) in [false, true].into_iter().enumerate() {
+            let start = host.now_ms();
+            for (index, value) in values.iter().enumerate() {
+                let point = if complete {
+                    sweep_point_kept(scenario, parameter, *value, &mut self.kept)
+                } else {
+                    sweep_point(scenario, parameter, *value, false)
+                };
+                match point {
+                    Ok(point) => host.post(&FromWorker::SweepPoint { id, index, point }),
+                    Err(message) => return failed(id, message, host),
+                }
+            }
+            pass_ms[pass] = host.now_ms() - start;
+        }
+        host.post(&FromWorker::SweepDone {
+            id,
+            settle_ms: pass_ms[0],
+            full_ms: pass_ms[1],
+        });
+    }
+}
+
+fn failed(id: u64, message: String, host: &mut dyn Host) {
+    host.post(&FromWorker::Failed { id, message });
+}
+
+fn frontier(id: u64, scenario: &Scenario, host: &mut dyn Host) {
+    let mut last = 0.0;
+    let result = peak_frontier(scenario, &mut |done| {
+        if done - last >= 0.05 || done >= 1.0 {
+            last = done;
+            host.post(&FromWorker::Progress { id, done });
+        }
+    });
+    match result {
+        Ok(frontier) => host.post(&FromWorker::FrontierDone {
+            id,
+            frontier: Box::new(frontier),
+        }),
+        Err(e) => failed(id, e.to_string(), host),
+    }
+}
+
+fn variants(id: u64, scenarios: &[Scenario], host: &mut dyn Host) {
+    for (index, scenario) in scenarios.iter().enumerate() {
+        match run_with_options(scenario, RunOptions::SETTLE_ONLY, &mut |_| {}, None) {
+            Ok(report) => host.post(&FromWorker::VariantDone {
+                id,
+                index,
+                row: VariantRow::of(&report),
+            }),
+            Err(e) => return failed(id, e.to_string(), host),
+        }
+    }
+}
+
+fn bench(id: u64, case: BenchCase, repeats: usize, host: &mut dyn Host) {
+    let before = host.memory_bytes();
+    let input = bench::prepare(case);
+    let mut times_ms = Vec::new();
+    let mut checksum = 0.0;
+    for _ in 0..repeats.max(1) {
+        let start = host.now_ms();
+        match bench::run_once(case, &input) {
+            Ok(c) => checksum = c,
+            Err(message) => return failed(id, message, host),
+        }
+        times_ms.push(host.now_ms() - start);
+    }
+    let after = host.memory_bytes();
+    host.post(&FromWorker::BenchDone {
+        id,
+        case,
+        times_ms,
+        checksum,
+        memory_bytes: [before, after],
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::FromWorker;
+    use engine::time_axis::TimeAxis;
+
+    /// Collects answers; memory 42 bytes, a clock that ticks 1 ms per reading.
+    #[derive(Default)]
+    struct TestHost {
+        answers: Vec<FromWorker>,
+        clock: std::cell::Cell<f64>,
+    }
+
+    impl Host for TestHost {
+        fn post(&mut self, message: &FromWorker) {
+            self.answers.push(message.clone());
+        }
+        fn memory_bytes(&self) -> u64 {
+            42
+        }
+        fn now_ms(&self) -> f64 {
+            self.clock.set(self.clock.get() + 1.0);
+            self.clock.get()
+        }
+    }
+
+    #[test]
+    fn variants_are_settled_one_by_one() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Variants {
+            id: 3,
+            scenarios: vec![scenario.clone(), scenario],
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        Session::default().handle(&request, &mut host);
+        assert_eq!(host.answers.len(), 2);
+        for (i, a) in host.answers.iter().enumerate() {
+            assert!(
+                matches!(a, FromWorker::VariantDone { id: 3, index, row } if *index == i && row.models.len() == 4),
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_run_request_answers_with_the_quick_report_progress_then_the_report() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Run {
+            id: 7,
+            scenario: Box::new(scenario),
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        Session::default().handle(&request, &mut host);
+        let answers = &host.answers;
+        assert!(
+            matches!(&answers[0], FromWorker::Partial { id: 7, report } if report.models.len() == 4)
+        );
+        assert!(matches!(answers[1], FromWorker::Progress { id: 7, .. }));
+        assert!(
+            matches!(answers.last().unwrap(), FromWorker::Done { id: 7, report, memory_bytes: 42 } if report.models.len() == 5)
+        );
+        let mut bad = TestHost::default();
+        Session::default().handle("{not json", &mut bad);
+        assert!(matches!(
+            bad.answers.as_slice(),
+            [FromWorker::Failed { .. }]
+        ));
+    }
+
+    fn run_request(id: u64, scenario: &Scenario) -> String {
+        serde_json::to_string(&ToWorker::Run {
+            id,
+            scenario: Box::new(scenario.clone()),
+        })
+        .unwrap()
+    }
+
+    fn done_report(answers: &[FromWorker]) -> String {
+        match answers.last() {
+            Some(FromWorker::Done { report, .. }) => serde_json::to_string(report).unwrap(),
+            other => panic!("no report: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_tau_only_change_is_answered_from_the_kept_simulation_at_once() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(72);
+        let mut session = Session::default();
+        session.handle(&run_request(1, &scenario), &mut TestHost::default());
+        let mut changed = scenario.clone();
+        changed.settings.aggregator_return = 0.25;
+        let mut host = TestHost::default();
+        session.handle(&run_request(2, &changed), &mut host);
+        // One answer, the whole report: no quick answer, no progress.
+        assert!(
+            matches!(host.answers.as_slice(), [FromWorker::Done { id: 2, .. }]),
+            "{:?}",
+            host.answers.len()
+        );
+        let mut fresh = TestHost::default();
+        Session::default().handle(&run_request(2, &changed), &mut fresh);
+        assert_eq!(done_report(&host.answers), done_report(&fresh.answers));
+        // A change the simulation reads runs again, quick answer first.
+        let mut other = changed.clone();
+        other.settings.coordinator.horizon_steps = 12;
+        let mut again = TestHost::default();
+        session.handle(&run_request(3, &other), &mut again);
+        assert!(matches!(
+            again.answers[0],
+            FromWorker::Partial { id: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn a_sweep_answers_settle_only_points_then_complete_ones() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Sweep {
+            id: 5,
+            scenario: Box::new(scenario),
+            parameter: SweepParameter::FeedInPrice,
+            values: vec![2.0, 6.0],
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        Session::default().handle(&request, &mut host);
+        let kinds: Vec<(usize, bool)> = host
+            .answers
+            .iter()
+            .filter_map(|m| match m {
+                FromWorker::SweepPoint { index, point, .. } => Some((*index, point.complete)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(kinds, vec![(0, false), (1, false), (0, true), (1, true)]);
+        assert!(matches!(
+            host.answers.last(),
+            Some(FromWorker::SweepDone { id: 5, .. })
+        ));
+        let mut bad = TestHost::default();
+        let request = serde_json::to_string(&ToWorker::Sweep {
+            id: 6,
+            scenario: Box::new(Scenario::default_north()),
+            parameter: SweepParameter::FeedInPrice,
+            values: vec![12.0],
+        })
+        .unwrap();
+        Session::default().handle(&request, &mut bad);
+        assert!(
+            matches!(bad.answers.as_slice(), [FromWorker::Failed { id: 6, message }] if message.contains("= 12"))
+        );
+    }
+
+    #[test]
+    fn a_frontier_request_answers_with_progress_then_the_frontier() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(48);
+        let request = serde_json::to_string(&ToWorker::Frontier {
+            id: 9,
+            scenario: Box::new(scenario),
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        Session::default().handle(&request, &mut host);
+        assert!(matches!(
+            host.answers.last(),
+            Some(FromWorker::FrontierDone { id: 9, frontier })
+                if !frontier.points.is_empty() && frontier.points.iter().any(|p| p.chosen)
+        ));
+    }
+
+    #[test]
+    fn a_bench_request_times_each_repetition() {
+        let request = serde_json::to_string(&ToWorker::Bench {
+            id: 3,
+            case: BenchCase::Settle1k,
+            repeats: 2,
+        })
+        .unwrap();
+        let mut host = TestHost::default();
+        Session::default().handle(&request, &mut host);
+        assert!(matches!(
+            host.answers.as_slice(),
+            [FromWorker::BenchDone { id: 3, case: BenchCase::Settle1k, times_ms, checksum, memory_bytes: [42, 42] }]
+                if times_ms == &vec![1.0, 1.0] && *checksum > 0.0
+        ));
+    }
+}
