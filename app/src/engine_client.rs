@@ -48,10 +48,14 @@ pub struct EngineState {
 const MAX_RESTARTS: u32 = 3;
 
 impl EngineState {
-    /// Start the worker (Trunk's loader beside the page, so sub-paths work).
+    /// Start the worker (Trunk's loader beside the page, so sub-paths work), adopting the one
+    /// `index.html` started while this page's own wasm loaded, if there is one.
     pub fn start() -> Self {
         let state = Self::idle();
-        state.spawn();
+        match take_early_worker() {
+            Some(EarlyWorker { worker, said }) => state.attach(worker, said),
+            None => state.spawn(),
+        }
         state
     }
 
@@ -79,147 +83,153 @@ impl EngineState {
     }
 
     fn spawn(self) {
-        let worker = match Worker::new("./worker_loader.js") {
-            Ok(w) => w,
-            Err(_) => {
-                self.error.set(Some(
-                    "The simulation engine could not start in this browser.".into(),
-                ));
-                return;
-            }
-        };
+        match Worker::new("./worker_loader.js") {
+            Ok(worker) => self.attach(worker, Vec::new()),
+            Err(_) => self.error.set(Some(
+                "The simulation engine could not start in this browser.".into(),
+            )),
+        }
+    }
+
+    /// Listen to `worker`, after handling what it `said` before anyone listened.
+    fn attach(self, worker: Worker, said: Vec<String>) {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            match serde_json::from_str::<FromWorker>(&text) {
-                Ok(FromWorker::Ready { protocol }) if protocol == PROTOCOL => {
-                    self.ready.set(true);
-                    if let Some(m) = self.queued.try_update_value(Option::take).flatten() {
-                        self.send(m);
-                    }
-                }
-                Ok(FromWorker::Ready { .. }) => self.error.set(Some(
-                    "An old copy of the engine is cached: reload the page.".into(),
-                )),
-                Ok(FromWorker::Progress { id, done }) if id == self.current.get_value() => {
-                    self.progress.set(Some(done))
-                }
-                Ok(FromWorker::Partial { id, report }) if id == self.current.get_value() => {
-                    let mut report = *report;
-                    // Keep the previous cloud-P2P card on show (marked as updating) until the
-                    // coordinator's new answer arrives.
-                    if let Some(cloud) = self
-                        .report
-                        .with_untracked(|r| r.as_ref().and_then(|r| r.model(Model::Cloud).cloned()))
-                    {
-                        report.models.push(cloud);
-                    }
-                    self.error.set(None);
-                    self.stale.set(true);
-                    self.report.set(Some(report));
-                }
-                Ok(FromWorker::Done {
-                    id,
-                    report,
-                    memory_bytes,
-                }) if id == self.current.get_value() => {
-                    let seconds = (js_sys::Date::now() - self.started.get_value()) / 1000.0;
-                    self.last_run.set(Some((seconds, memory_bytes)));
-                    self.progress.set(None);
-                    self.error.set(None);
-                    self.stale.set(false);
-                    self.report.set(Some(*report));
-                }
-                Ok(FromWorker::SweepPoint { id, index, point })
-                    if id == self.current.get_value() =>
-                {
-                    let complete = point.complete;
-                    self.sweep.update(|points| {
-                        if let Some(slot) = points.get_mut(index) {
-                            *slot = Some(point);
-                        }
-                    });
-                    let (n, done_quick, done_full) = self.sweep.with_untracked(|p| {
-                        (
-                            p.len(),
-                            p.iter().filter(|x| x.is_some()).count(),
-                            p.iter()
-                                .filter(|x| x.as_ref().is_some_and(|x| x.complete))
-                                .count(),
-                        )
-                    });
-                    if !complete && done_quick == n {
-                        self.sweep_settle_ms
-                            .set(Some(js_sys::Date::now() - self.started.get_value()));
-                    }
-                    self.progress.set(Some(
-                        (done_quick + done_full) as f64 / (2 * n.max(1)) as f64,
-                    ));
-                }
-                Ok(FromWorker::SweepDone {
-                    id,
-                    settle_ms,
-                    full_ms,
-                }) if id == self.current.get_value() => {
-                    self.progress.set(None);
-                    self.sweep_ms.set(Some((settle_ms, full_ms)));
-                }
-                Ok(FromWorker::VariantDone { id, index, row })
-                    if id == self.current.get_value() =>
-                {
-                    let (n, done) = self
-                        .variants
-                        .try_update(|rows| {
-                            if let Some(slot) = rows.get_mut(index) {
-                                *slot = Some(row);
-                            }
-                            (rows.len(), rows.iter().filter(|r| r.is_some()).count())
-                        })
-                        .unwrap_or((0, 0));
-                    self.progress
-                        .set((done < n).then(|| done as f64 / n as f64));
-                    self.error.set(None);
-                }
-                Ok(FromWorker::FrontierDone { id, frontier }) if id == self.current.get_value() => {
-                    self.progress.set(None);
-                    self.error.set(None);
-                    self.frontier.set(Some(*frontier));
-                }
-                Ok(FromWorker::Failed { id, message })
-                    if id == self.current.get_value() || id == 0 =>
-                {
-                    self.progress.set(None);
-                    self.error.set(Some(message));
-                }
-                Ok(_) => {}
-                Err(e) => self
-                    .error
-                    .set(Some(format!("unreadable answer from the engine: {e}"))),
-            }
+            self.on_answer(&event.data().as_string().unwrap_or_default());
         });
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-            // A crash inside the worker: say so, keep the last results, start a fresh worker.
             event.prevent_default();
-            self.progress.set(None);
-            self.error.set(Some(format!("The engine stopped ({}). The previous results stay; change a setting to try again.", event.message())));
-            self.ready.set(false);
-            if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
-                w.terminate();
-            }
-            let restarts = self.restarts.get_value() + 1;
-            self.restarts.set_value(restarts);
-            if restarts <= MAX_RESTARTS {
-                self.spawn();
-            } else {
-                self.error.set(Some(
-                    "The simulation engine keeps stopping; reload the page.".into(),
-                ));
-            }
+            self.crashed(&event.message());
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_message.forget();
         on_error.forget();
         self.worker.set_value(Some(worker));
+        for text in said {
+            self.on_answer(&text);
+        }
+    }
+
+    /// A crash inside the worker: say so, keep the last results, start a fresh worker.
+    fn crashed(self, message: &str) {
+        self.progress.set(None);
+        self.error.set(Some(format!("The engine stopped ({message}). The previous results stay; change a setting to try again.")));
+        self.ready.set(false);
+        if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
+            w.terminate();
+        }
+        let restarts = self.restarts.get_value() + 1;
+        self.restarts.set_value(restarts);
+        if restarts <= MAX_RESTARTS {
+            self.spawn();
+        } else {
+            self.error.set(Some(
+                "The simulation engine keeps stopping; reload the page.".into(),
+            ));
+        }
+    }
+
+    /// One answer from the worker, routed to the signals (stale answers ignored).
+    fn on_answer(self, text: &str) {
+        match serde_json::from_str::<FromWorker>(text) {
+            Ok(FromWorker::Ready { protocol }) if protocol == PROTOCOL => {
+                self.ready.set(true);
+                if let Some(m) = self.queued.try_update_value(Option::take).flatten() {
+                    self.send(m);
+                }
+            }
+            Ok(FromWorker::Ready { .. }) => self.error.set(Some(
+                "An old copy of the engine is cached: reload the page.".into(),
+            )),
+            Ok(FromWorker::Progress { id, done }) if id == self.current.get_value() => {
+                self.progress.set(Some(done))
+            }
+            Ok(FromWorker::Partial { id, report }) if id == self.current.get_value() => {
+                let mut report = *report;
+                // Keep the previous cloud-P2P card on show (marked as updating) until the
+                // coordinator's new answer arrives.
+                if let Some(cloud) = self
+                    .report
+                    .with_untracked(|r| r.as_ref().and_then(|r| r.model(Model::Cloud).cloned()))
+                {
+                    report.models.push(cloud);
+                }
+                self.error.set(None);
+                self.stale.set(true);
+                self.report.set(Some(report));
+            }
+            Ok(FromWorker::Done {
+                id,
+                report,
+                memory_bytes,
+            }) if id == self.current.get_value() => {
+                let seconds = (js_sys::Date::now() - self.started.get_value()) / 1000.0;
+                self.last_run.set(Some((seconds, memory_bytes)));
+                self.progress.set(None);
+                self.error.set(None);
+                self.stale.set(false);
+                self.report.set(Some(*report));
+            }
+            Ok(FromWorker::SweepPoint { id, index, point }) if id == self.current.get_value() => {
+                let complete = point.complete;
+                self.sweep.update(|points| {
+                    if let Some(slot) = points.get_mut(index) {
+                        *slot = Some(point);
+                    }
+                });
+                let (n, done_quick, done_full) = self.sweep.with_untracked(|p| {
+                    (
+                        p.len(),
+                        p.iter().filter(|x| x.is_some()).count(),
+                        p.iter()
+                            .filter(|x| x.as_ref().is_some_and(|x| x.complete))
+                            .count(),
+                    )
+                });
+                if !complete && done_quick == n {
+                    self.sweep_settle_ms
+                        .set(Some(js_sys::Date::now() - self.started.get_value()));
+                }
+                self.progress.set(Some(
+                    (done_quick + done_full) as f64 / (2 * n.max(1)) as f64,
+                ));
+            }
+            Ok(FromWorker::SweepDone {
+                id,
+                settle_ms,
+                full_ms,
+            }) if id == self.current.get_value() => {
+                self.progress.set(None);
+                self.sweep_ms.set(Some((settle_ms, full_ms)));
+            }
+            Ok(FromWorker::VariantDone { id, index, row }) if id == self.current.get_value() => {
+                let (n, done) = self
+                    .variants
+                    .try_update(|rows| {
+                        if let Some(slot) = rows.get_mut(index) {
+                            *slot = Some(row);
+                        }
+                        (rows.len(), rows.iter().filter(|r| r.is_some()).count())
+                    })
+                    .unwrap_or((0, 0));
+                self.progress
+                    .set((done < n).then(|| done as f64 / n as f64));
+                self.error.set(None);
+            }
+            Ok(FromWorker::FrontierDone { id, frontier }) if id == self.current.get_value() => {
+                self.progress.set(None);
+                self.error.set(None);
+                self.frontier.set(Some(*frontier));
+            }
+            Ok(FromWorker::Failed { id, message }) if id == self.current.get_value() || id == 0 => {
+                self.progress.set(None);
+                self.error.set(Some(message));
+            }
+            Ok(_) => {}
+            Err(e) => self
+                .error
+                .set(Some(format!("unreadable answer from the engine: {e}"))),
+        }
     }
 
     /// Stop the current run: end the worker and start a fresh one (results stay as they were).
@@ -299,4 +309,32 @@ impl EngineState {
             }
         });
     }
+}
+
+/// The worker `index.html` starts before the page's wasm has loaded, with what it said so far.
+struct EarlyWorker {
+    worker: Worker,
+    said: Vec<String>,
+}
+
+/// Take the early worker (once: later engines start their own). One that failed to start is
+/// dropped, and the page starts its own.
+fn take_early_worker() -> Option<EarlyWorker> {
+    let window: JsValue = web_sys::window()?.into();
+    let key = JsValue::from_str("gridshareEarlyWorker");
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    let field = |name: &str| js_sys::Reflect::get(&early, &JsValue::from_str(name)).ok();
+    let worker: Worker = field("worker")?.dyn_into().ok()?;
+    if field("failed").is_some_and(|f| f.is_truthy()) {
+        worker.terminate();
+        return None;
+    }
+    let said = field("said")?
+        .dyn_into::<js_sys::Array>()
+        .ok()?
+        .iter()
+        .filter_map(|x| x.as_string())
+        .collect();
+    Some(EarlyWorker { worker, said })
 }

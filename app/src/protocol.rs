@@ -10,7 +10,7 @@ use crate::variants::VariantRow;
 use engine::sweep::{SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 8;
+pub const PROTOCOL: u32 = 9;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
