@@ -117,7 +117,7 @@ pub fn run_with_options(
     series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
     let simulated = simulate(scenario, options, progress, series)?;
-    let report = simulated.report_of(scenario);
+    let report = simulated.closed_report(scenario);
     progress(1.0);
     Ok(report)
 }
@@ -146,6 +146,23 @@ impl Simulated {
     /// The report of `scenario` from these books, or `None` when it needs a new simulation.
     pub fn report(&self, scenario: &Scenario) -> Option<RunReport> {
         self.serves(scenario).then(|| self.report_of(scenario))
+    }
+
+    /// [`Simulated::report`] without keeping the books: they are closed in place, not copied
+    /// (for a front end that keeps nothing, and at 10,000 members a copy of the books is MBs).
+    pub fn into_report(self, scenario: &Scenario) -> Option<RunReport> {
+        self.serves(scenario).then(|| self.closed_report(scenario))
+    }
+
+    fn closed_report(self, scenario: &Scenario) -> RunReport {
+        let tau = scenario.settings.aggregator_return;
+        let context = assemble::Context {
+            name: &scenario.name,
+            members: &self.members,
+            prices: &self.prices,
+            aggregator_return: tau,
+        };
+        assemble::report(&context, self.finished.close(tau))
     }
 
     fn report_of(&self, scenario: &Scenario) -> RunReport {

@@ -32,6 +32,6 @@ where
         .with_twin_of(twin?)
         .ok_or_else(|| ScenarioError::Settings("the twin simulated another scenario".into()))?;
     merged
-        .report(scenario)
+        .into_report(scenario)
         .ok_or_else(|| ScenarioError::Settings("the merged run serves another scenario".into()))
 }
