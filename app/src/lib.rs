@@ -25,6 +25,7 @@ mod retail_edit;
 mod retail_editor;
 mod retail_tables;
 mod sweep_panel;
+mod sweep_pool;
 mod tariff_controls;
 mod tariff_editor;
 pub mod timeline;

@@ -1,4 +1,5 @@
-//! Tariff sensitivity: sweep one parameter over a range in a worker of its own, chart consumer
+//! Tariff sensitivity: sweep one parameter over a range in workers of its own (one per core,
+//! `sweep_pool.rs`), chart consumer
 //! saving, prosumer income, PM and community cost of all five models, mark the break-evens and
 //! export the sweep as CSV.
 
@@ -13,7 +14,7 @@ use web_sys::HtmlCanvasElement;
 
 use crate::browser_io::{self, PngButton};
 use crate::chart::{canvas_root, labelled_line, legend, model_colour, MODEL_COLOURS};
-use crate::engine_client::EngineState;
+use crate::sweep_pool::SweepPool;
 
 /// The four panels: title, unit, value of a model at a point.
 type Metric = (&'static str, fn(&engine::sweep::ModelPoint) -> Option<f64>);
@@ -124,7 +125,7 @@ fn default_range(p: SweepParameter, s: &Scenario) -> (f64, f64) {
 /// The sweep panel.
 #[component]
 pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
-    let engine = EngineState::idle();
+    let engine = SweepPool::idle();
     let parameter = RwSignal::new(SweepParameter::FeedInPrice);
     let (f0, t0) = SweepParameter::FeedInPrice.default_range();
     let from = RwSignal::new(f0.to_string());
@@ -136,8 +137,7 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
     let swept_regime = RwSignal::new(None::<String>);
     let points = Memo::new(move |_| {
         engine
-            .sweep
-            .get()
+            .points()
             .into_iter()
             .flatten()
             .collect::<Vec<SweepPoint>>()
@@ -237,20 +237,20 @@ pub fn SweepPanel(scenario: Signal<Scenario>) -> impl IntoView {
                     <button type="button" data-testid="sweep-csv" on:click=export>"Export sweep (CSV)"</button>
                 </div>
             </div>
-            <Show when=move || error.get().is_some() || engine.error.get().is_some()>
-                <p class="error" role="alert" data-testid="sweep-error">{move || error.get().or_else(|| engine.error.get()).unwrap_or_default()}</p>
+            <Show when=move || error.get().is_some() || engine.error().is_some()>
+                <p class="error" role="alert" data-testid="sweep-error">{move || error.get().or_else(|| engine.error()).unwrap_or_default()}</p>
             </Show>
             <div class="progress-row" aria-live="polite">
-                <progress data-testid="sweep-progress" max="1" prop:value=move || engine.progress.get().unwrap_or(1.0)
-                    class:idle=move || engine.progress.get().is_none()></progress>
-                <span data-testid="sweep-status">{move || match (engine.progress.get(), engine.sweep_ms.get()) {
+                <progress data-testid="sweep-progress" max="1" prop:value=move || engine.progress().unwrap_or(1.0)
+                    class:idle=move || engine.progress().is_none()></progress>
+                <span data-testid="sweep-status">{move || match (engine.progress(), engine.pass_ms()) {
                     (Some(p), _) => format!("sweeping… {:.0}%", 100.0 * p),
                     (None, Some(_)) => "sweep complete".to_string(),
                     (None, None) => "no sweep yet".to_string(),
                 }}</span>
                 <span data-testid="sweep-timing">{move || {
-                    let quick = engine.sweep_settle_ms.get().map(|ms| format!("settlement pass {ms:.0} ms"));
-                    let full = engine.sweep_ms.get().map(|(_, full)| format!("full pass {:.1} s", full / 1000.0));
+                    let quick = engine.settle_ms().map(|ms| format!("settlement pass {ms:.0} ms"));
+                    let full = engine.pass_ms().map(|(_, full)| format!("full pass {:.1} s", full / 1000.0));
                     [quick, full].into_iter().flatten().collect::<Vec<_>>().join(" · ")
                 }}</span>
             </div>
