@@ -4,7 +4,7 @@
 use engine::community::{generate, CommunitySpec, Site};
 use engine::run::{run, run_with_options, simulate, RunOptions, Simulated};
 use engine::scenario::{CommunitySource, Scenario};
-use engine::sweep::{sweep_point, sweep_point_kept, sweep_values, SweepParameter};
+use engine::sweep::{sweep_point_kept, sweep_values, SweepParameter};
 use engine::synthetic::{settle_pool_year, step_pool, year_prices};
 use engine::tariff::TariffPreset;
 use engine::TimeAxis;
@@ -125,11 +125,7 @@ pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
                 let mut kept = None;
                 for complete in [false, true] {
                     for &v in &values {
-                        let point = if complete {
-                            sweep_point_kept(s, parameter, v, &mut kept)?
-                        } else {
-                            sweep_point(s, parameter, v, false)?
-                        };
+                        let point = sweep_point_kept(s, parameter, v, complete, &mut kept)?;
                         total += point.models.iter().map(|m| m.cost).sum::<f64>();
                     }
                 }

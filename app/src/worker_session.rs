@@ -5,7 +5,7 @@
 
 use engine::run::{peak_frontier, run_with_options, simulate, RunOptions, Simulated};
 use engine::scenario::Scenario;
-use engine::sweep::{sweep_point, sweep_point_kept, SweepParameter};
+use engine::sweep::{sweep_point_kept, SweepParameter};
 
 use crate::bench::{self, BenchCase};
 use crate::protocol::{FromWorker, Host, ToWorker};
@@ -94,8 +94,8 @@ impl Session {
         });
     }
 
-    /// Every point settle-only, then every point complete (reusing a kept simulation where
-    /// the point only re-reports it).
+    /// Every point settle-only, then every point complete (reusing the kept simulation where
+    /// a point only re-reports it).
     fn sweep(
         &mut self,
         id: u64,
@@ -108,12 +108,7 @@ impl Session {
         for (pass, complete) in [false, true].into_iter().enumerate() {
             let start = host.now_ms();
             for (index, value) in values.iter().enumerate() {
-                let point = if complete {
-                    sweep_point_kept(scenario, parameter, *value, &mut self.kept)
-                } else {
-                    sweep_point(scenario, parameter, *value, false)
-                };
-                match point {
+                match sweep_point_kept(scenario, parameter, *value, complete, &mut self.kept) {
                     Ok(point) => host.post(&FromWorker::SweepPoint { id, index, point }),
                     Err(message) => return failed(id, message, host),
                 }
@@ -211,51 +206,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn variants_are_settled_one_by_one() {
+    /// The default north village over two days: quick to run in every answer.
+    fn two_days() -> Scenario {
         let mut scenario = Scenario::default_north();
         scenario.axis = TimeAxis::hourly(48);
-        let request = serde_json::to_string(&ToWorker::Variants {
-            id: 3,
-            scenarios: vec![scenario.clone(), scenario],
-        })
-        .unwrap();
-        let mut host = TestHost::default();
-        Session::default().handle(&request, &mut host);
-        assert_eq!(host.answers.len(), 2);
-        for (i, a) in host.answers.iter().enumerate() {
-            assert!(
-                matches!(a, FromWorker::VariantDone { id: 3, index, row } if *index == i && row.models.len() == 4),
-                "{a:?}"
-            );
-        }
+        scenario
     }
 
-    #[test]
-    fn a_run_request_answers_with_the_quick_report_progress_then_the_report() {
-        let mut scenario = Scenario::default_north();
-        scenario.axis = TimeAxis::hourly(48);
-        let request = serde_json::to_string(&ToWorker::Run {
-            id: 7,
-            scenario: Box::new(scenario),
-        })
-        .unwrap();
+    /// What a fresh session answers to `request`.
+    fn answers_to(request: &ToWorker) -> Vec<FromWorker> {
         let mut host = TestHost::default();
-        Session::default().handle(&request, &mut host);
-        let answers = &host.answers;
-        assert!(
-            matches!(&answers[0], FromWorker::Partial { id: 7, report } if report.models.len() == 4)
-        );
-        assert!(matches!(answers[1], FromWorker::Progress { id: 7, .. }));
-        assert!(
-            matches!(answers.last().unwrap(), FromWorker::Done { id: 7, report, memory_bytes: 42 } if report.models.len() == 5)
-        );
-        let mut bad = TestHost::default();
-        Session::default().handle("{not json", &mut bad);
-        assert!(matches!(
-            bad.answers.as_slice(),
-            [FromWorker::Failed { .. }]
-        ));
+        Session::default().handle(&serde_json::to_string(request).unwrap(), &mut host);
+        host.answers
     }
 
     fn run_request(id: u64, scenario: &Scenario) -> String {
@@ -271,6 +233,43 @@ mod tests {
             Some(FromWorker::Done { report, .. }) => serde_json::to_string(report).unwrap(),
             other => panic!("no report: {other:?}"),
         }
+    }
+
+    #[test]
+    fn variants_are_settled_one_by_one() {
+        let scenario = two_days();
+        let answers = answers_to(&ToWorker::Variants {
+            id: 3,
+            scenarios: vec![scenario.clone(), scenario],
+        });
+        assert_eq!(answers.len(), 2);
+        for (i, a) in answers.iter().enumerate() {
+            assert!(
+                matches!(a, FromWorker::VariantDone { id: 3, index, row } if *index == i && row.models.len() == 4),
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_run_request_answers_with_the_quick_report_progress_then_the_report() {
+        let answers = answers_to(&ToWorker::Run {
+            id: 7,
+            scenario: Box::new(two_days()),
+        });
+        assert!(
+            matches!(&answers[0], FromWorker::Partial { id: 7, report } if report.models.len() == 4)
+        );
+        assert!(matches!(answers[1], FromWorker::Progress { id: 7, .. }));
+        assert!(
+            matches!(answers.last().unwrap(), FromWorker::Done { id: 7, report, memory_bytes: 42 } if report.models.len() == 5)
+        );
+        let mut bad = TestHost::default();
+        Session::default().handle("{not json", &mut bad);
+        assert!(matches!(
+            bad.answers.as_slice(),
+            [FromWorker::Failed { .. }]
+        ));
     }
 
     #[test]
@@ -305,19 +304,13 @@ mod tests {
 
     #[test]
     fn a_sweep_answers_settle_only_points_then_complete_ones() {
-        let mut scenario = Scenario::default_north();
-        scenario.axis = TimeAxis::hourly(48);
-        let request = serde_json::to_string(&ToWorker::Sweep {
+        let answers = answers_to(&ToWorker::Sweep {
             id: 5,
-            scenario: Box::new(scenario),
+            scenario: Box::new(two_days()),
             parameter: SweepParameter::FeedInPrice,
             values: vec![2.0, 6.0],
-        })
-        .unwrap();
-        let mut host = TestHost::default();
-        Session::default().handle(&request, &mut host);
-        let kinds: Vec<(usize, bool)> = host
-            .answers
+        });
+        let kinds: Vec<(usize, bool)> = answers
             .iter()
             .filter_map(|m| match m {
                 FromWorker::SweepPoint { index, point, .. } => Some((*index, point.complete)),
@@ -326,36 +319,28 @@ mod tests {
             .collect();
         assert_eq!(kinds, vec![(0, false), (1, false), (0, true), (1, true)]);
         assert!(matches!(
-            host.answers.last(),
+            answers.last(),
             Some(FromWorker::SweepDone { id: 5, .. })
         ));
-        let mut bad = TestHost::default();
-        let request = serde_json::to_string(&ToWorker::Sweep {
+        let bad = answers_to(&ToWorker::Sweep {
             id: 6,
             scenario: Box::new(Scenario::default_north()),
             parameter: SweepParameter::FeedInPrice,
             values: vec![12.0],
-        })
-        .unwrap();
-        Session::default().handle(&request, &mut bad);
+        });
         assert!(
-            matches!(bad.answers.as_slice(), [FromWorker::Failed { id: 6, message }] if message.contains("= 12"))
+            matches!(bad.as_slice(), [FromWorker::Failed { id: 6, message }] if message.contains("= 12"))
         );
     }
 
     #[test]
     fn a_frontier_request_answers_with_progress_then_the_frontier() {
-        let mut scenario = Scenario::default_north();
-        scenario.axis = TimeAxis::hourly(48);
-        let request = serde_json::to_string(&ToWorker::Frontier {
+        let answers = answers_to(&ToWorker::Frontier {
             id: 9,
-            scenario: Box::new(scenario),
-        })
-        .unwrap();
-        let mut host = TestHost::default();
-        Session::default().handle(&request, &mut host);
+            scenario: Box::new(two_days()),
+        });
         assert!(matches!(
-            host.answers.last(),
+            answers.last(),
             Some(FromWorker::FrontierDone { id: 9, frontier })
                 if !frontier.points.is_empty() && frontier.points.iter().any(|p| p.chosen)
         ));
@@ -363,16 +348,13 @@ mod tests {
 
     #[test]
     fn a_bench_request_times_each_repetition() {
-        let request = serde_json::to_string(&ToWorker::Bench {
+        let answers = answers_to(&ToWorker::Bench {
             id: 3,
             case: BenchCase::Settle1k,
             repeats: 2,
-        })
-        .unwrap();
-        let mut host = TestHost::default();
-        Session::default().handle(&request, &mut host);
+        });
         assert!(matches!(
-            host.answers.as_slice(),
+            answers.as_slice(),
             [FromWorker::BenchDone { id: 3, case: BenchCase::Settle1k, times_ms, checksum, memory_bytes: [42, 42] }]
                 if times_ms == &vec![1.0, 1.0] && *checksum > 0.0
         ));

@@ -385,15 +385,20 @@ pub fn sweep_point(
     Ok(SweepPoint::of(value, complete, &report))
 }
 
-/// A complete sweep point, answered from `kept` when it holds a simulation the point's scenario
-/// only re-reports (a τ_c sweep simulates once), otherwise simulated and then kept in its place.
-/// Equal to [`sweep_point`] with `complete` (`engine/tests/reuse.rs`).
+/// [`sweep_point`], for a front end that keeps a simulation between points: a complete point is
+/// answered from `kept` when it holds a simulation the point's scenario only re-reports (a τ_c
+/// sweep simulates once), otherwise simulated and then kept in its place; a settle-only point
+/// leaves `kept` alone. Equal to [`sweep_point`] (`engine/tests/reuse.rs`).
 pub fn sweep_point_kept(
     scenario: &Scenario,
     parameter: SweepParameter,
     value: f64,
+    complete: bool,
     kept: &mut Option<Simulated>,
 ) -> Result<SweepPoint, String> {
+    if !complete {
+        return sweep_point(scenario, parameter, value, false);
+    }
     let s = parameter.apply(scenario, value)?;
     if let Some(report) = kept.as_ref().and_then(|k| k.report(&s)) {
         return Ok(SweepPoint::of(value, true, &report));

@@ -88,13 +88,23 @@ fn sweep_points_from_a_kept_simulation_equal_fresh_points() {
         (SweepParameter::FeedInPrice, [2.0, 4.0, 6.0]),
     ] {
         for value in values {
-            let reused = sweep_point_kept(&scenario, parameter, value, &mut kept).unwrap();
-            let fresh = sweep_point(&scenario, parameter, value, true).unwrap();
-            assert_eq!(json(&reused), json(&fresh), "{parameter:?} = {value}");
+            for complete in [false, true] {
+                let reused =
+                    sweep_point_kept(&scenario, parameter, value, complete, &mut kept).unwrap();
+                let fresh = sweep_point(&scenario, parameter, value, complete).unwrap();
+                assert_eq!(json(&reused), json(&fresh), "{parameter:?} = {value}");
+            }
         }
     }
     // The last point's simulation is kept; a τ_c point of the same scenario re-reports it.
     let last = SweepParameter::FeedInPrice.apply(&scenario, 6.0).unwrap();
     assert!(kept.as_ref().unwrap().serves(&last));
-    assert!(sweep_point_kept(&scenario, SweepParameter::AggregatorReturn, 2.0, &mut kept).is_err());
+    assert!(sweep_point_kept(
+        &scenario,
+        SweepParameter::AggregatorReturn,
+        2.0,
+        true,
+        &mut kept
+    )
+    .is_err());
 }

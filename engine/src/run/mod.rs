@@ -155,25 +155,11 @@ impl Simulated {
     }
 
     fn closed_report(self, scenario: &Scenario) -> RunReport {
-        let tau = scenario.settings.aggregator_return;
-        let context = assemble::Context {
-            name: &scenario.name,
-            members: &self.members,
-            prices: &self.prices,
-            aggregator_return: tau,
-        };
-        assemble::report(&context, self.finished.close(tau))
+        report_from(scenario, &self.members, &self.prices, self.finished)
     }
 
     fn report_of(&self, scenario: &Scenario) -> RunReport {
-        let tau = scenario.settings.aggregator_return;
-        let context = assemble::Context {
-            name: &scenario.name,
-            members: &self.members,
-            prices: &self.prices,
-            aggregator_return: tau,
-        };
-        assemble::report(&context, self.finished.clone().close(tau))
+        report_from(scenario, &self.members, &self.prices, self.finished.clone())
     }
 
     /// These books with the perfect-foresight twin of `twin`, a simulation of the same scenario
@@ -185,6 +171,23 @@ impl Simulated {
             ..self
         })
     }
+}
+
+/// Close `finished` at the scenario's τ_c and assemble its report.
+fn report_from(
+    scenario: &Scenario,
+    members: &[crate::community::Member],
+    prices: &[crate::market::GridPrices],
+    finished: simulate::Finished,
+) -> RunReport {
+    let tau = scenario.settings.aggregator_return;
+    let context = assemble::Context {
+        name: &scenario.name,
+        members,
+        prices,
+        aggregator_return: tau,
+    };
+    assemble::report(&context, finished.close(tau))
 }
 
 /// Simulate a scenario: [`run_with_options`] without the report, to keep and report from.
