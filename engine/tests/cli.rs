@@ -150,7 +150,7 @@ fn every_subcommand_has_help() {
             .args(&args)
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert_succeeded(&out);
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
 }
@@ -160,6 +160,25 @@ fn gridshare(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// The command succeeded (else its stderr is the failure report).
+#[track_caller]
+fn assert_succeeded(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Cut the scenario file at `path` to its first `days` days (a quick run); its JSON, as written.
+fn shortened(path: &Path, days: usize) -> serde_json::Value {
+    let mut s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    s["axis"]["steps"] = serde_json::json!(24 * days);
+    std::fs::write(path, s.to_string()).unwrap();
+    s
 }
 
 #[test]
@@ -177,11 +196,7 @@ fn generate_scenario_and_run_end_to_end() {
         "--out",
         profiles.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = std::fs::read_to_string(&profiles).unwrap();
     assert!(text.starts_with("timestamp,member_id,load_kw,pv_kw\n2025-01-01T00:00,S01,"));
     assert_eq!(text.lines().count(), 1 + 8760 * 4);
@@ -196,7 +211,7 @@ fn generate_scenario_and_run_end_to_end() {
         "--out",
         scenario.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert_succeeded(&out);
     let report = dir.path("report.json");
     let out = gridshare(&[
         "run",
@@ -205,11 +220,7 @@ fn generate_scenario_and_run_end_to_end() {
         "--out",
         report.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let models = json["models"].as_array().unwrap();
@@ -274,11 +285,7 @@ fn generate_scenario_and_run_end_to_end() {
         "--series",
         series.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let text = std::fs::read_to_string(&series).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -341,16 +348,9 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
         "--out",
         scenario.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
+    assert_succeeded(&out);
+    let s = shortened(&scenario, 14);
     assert_eq!(s["settings"]["transformer_kva"].as_f64(), Some(16.0));
-    s["axis"]["steps"] = serde_json::json!(24 * 14);
-    std::fs::write(&scenario, s.to_string()).unwrap();
     // `r.json`, `r.csv` and `r.frontier.json` share a stem: none may clobber another's staging.
     let (report, series, frontier) = (dir.path("r.json"), dir.path("r.csv"), dir.path("r.f.json"));
     let out = gridshare(&[
@@ -364,11 +364,7 @@ fn run_writes_a_report_series_and_frontier_of_one_stem_and_refuses_a_bad_rating(
         "--frontier",
         frontier.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("transformer 16 kVA"), "{stdout}");
     assert!(stdout.contains("cost of a flatter peak"), "{stdout}");
@@ -421,11 +417,7 @@ fn bill_reproduces_the_real_delhi_bill() {
         "--sanctioned-kw",
         "3",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let bill: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let lines = bill["lines"].as_array().unwrap();
     let line = |key: &str| -> f64 {
@@ -535,11 +527,7 @@ fn scenario_single_point_sets_the_bulk_connection_and_run_reports_the_society() 
         "--out",
         s,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
     let sp = &json["settings"]["billing"]["single_point"];
@@ -559,11 +547,7 @@ fn scenario_single_point_sets_the_bulk_connection_and_run_reports_the_society() 
         "--bills",
         bills.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("single-point connection"), "{stdout}");
     assert!(stdout.contains("society keeps ₹"), "{stdout}");
@@ -636,12 +620,9 @@ fn run_on_two_cores_writes_the_single_core_report_and_series() {
         "--out",
         scenario.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
+    assert_succeeded(&out);
     // A month keeps the test quick.
-    let mut s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&scenario).unwrap()).unwrap();
-    s["axis"]["steps"] = serde_json::json!(24 * 31);
-    std::fs::write(&scenario, s.to_string()).unwrap();
+    shortened(&scenario, 31);
     let mut written = Vec::new();
     for jobs in ["1", "2"] {
         let (report, series) = (
@@ -659,11 +640,7 @@ fn run_on_two_cores_writes_the_single_core_report_and_series() {
             "--series",
             series.to_str().unwrap(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_succeeded(&out);
         written.push((
             std::fs::read_to_string(report).unwrap(),
             std::fs::read_to_string(series).unwrap(),
