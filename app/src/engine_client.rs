@@ -146,16 +146,17 @@ impl EngineState {
             }
             Ok(FromWorker::Partial { id, report }) if id == self.current.get_value() => {
                 let mut report = *report;
-                // Keep the previous cloud-P2P card on show (marked as updating) until the
-                // coordinator's new answer arrives.
-                if let Some(cloud) = self
+                // The quick answer has no cloud-P2P: keep the previous card on show (marked as
+                // updating) until the coordinator's answer arrives.
+                let stale = report.model(Model::Cloud).is_none();
+                let previous = self
                     .report
-                    .with_untracked(|r| r.as_ref().and_then(|r| r.model(Model::Cloud).cloned()))
-                {
+                    .with_untracked(|r| r.as_ref().and_then(|r| r.model(Model::Cloud).cloned()));
+                if let Some(cloud) = previous.filter(|_| stale) {
                     report.models.push(cloud);
                 }
                 self.error.set(None);
-                self.stale.set(true);
+                self.stale.set(stale);
                 self.report.set(Some(report));
             }
             Ok(FromWorker::Done {

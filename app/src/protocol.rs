@@ -10,7 +10,7 @@ use crate::variants::VariantRow;
 use engine::sweep::{SweepParameter, SweepPoint};
 
 /// Protocol version; bump when a message changes.
-pub const PROTOCOL: u32 = 9;
+pub const PROTOCOL: u32 = 10;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -89,12 +89,14 @@ pub enum FromWorker {
         /// 0..=1.
         done: f64,
     },
-    /// The quick first answer: no sharing, BS, MMR and SDR settled on the homes' own dispatch
-    /// (no cloud-P2P, no PM) — what a tariff change can show within milliseconds.
+    /// A first answer before the whole report: at once, no sharing, BS, MMR and SDR settled on
+    /// the homes' own dispatch (no cloud-P2P, no PM) — what a tariff change can show within
+    /// milliseconds; then, where cloud-P2P has a perfect-foresight twin still to simulate, every
+    /// model without the value of perfect information.
     Partial {
         /// Request id.
         id: u64,
-        /// Four models' results.
+        /// Four models' results, or five without the value of perfect information.
         report: Box<RunReport>,
     },
     /// The report.

@@ -2,7 +2,7 @@
 //! break-even points where a sharing rule stops beating no sharing for consumers or prosumers.
 //!
 //! A point is first run with [`RunOptions::SETTLE_ONLY`] (the four rules on the homes' own dispatch,
-//! milliseconds each), then in full (cloud-P2P and PM); both use [`sweep_point`]. A front end that
+//! milliseconds each), then in full (cloud-P2P and PM, without the perfect-foresight twin); both use [`sweep_point`]. A front end that
 //! keeps the last simulation ([`sweep_point_kept`]) answers points that change only what the report
 //! reads (τ_c) from it without simulating again.
 
@@ -368,6 +368,10 @@ impl SweepPoint {
     }
 }
 
+/// A complete point's run: every model and PM, without cloud-P2P's perfect-foresight twin (a
+/// point reports no value of perfect information, and the twin would double its time).
+const SWEEP_OPTIONS: RunOptions = RunOptions::WITHOUT_TWIN;
+
 /// Run one point: settle-only (`complete = false`) or in full.
 pub fn sweep_point(
     scenario: &Scenario,
@@ -377,7 +381,7 @@ pub fn sweep_point(
 ) -> Result<SweepPoint, String> {
     let s = parameter.apply(scenario, value)?;
     let options = if complete {
-        RunOptions::default()
+        SWEEP_OPTIONS
     } else {
         RunOptions::SETTLE_ONLY
     };
@@ -400,11 +404,11 @@ pub fn sweep_point_kept(
         return sweep_point(scenario, parameter, value, false);
     }
     let s = parameter.apply(scenario, value)?;
-    if let Some(report) = kept.as_ref().and_then(|k| k.report(&s)) {
+    let usable = kept.as_ref().filter(|k| k.options().covers(SWEEP_OPTIONS));
+    if let Some(report) = usable.and_then(|k| k.report(&s)) {
         return Ok(SweepPoint::of(value, true, &report));
     }
-    let simulated =
-        simulate(&s, RunOptions::default(), &mut |_| {}, None).map_err(|e| e.to_string())?;
+    let simulated = simulate(&s, SWEEP_OPTIONS, &mut |_| {}, None).map_err(|e| e.to_string())?;
     let report = simulated
         .report(&s)
         .ok_or("the simulation serves its own scenario")?;

@@ -70,6 +70,46 @@ fn the_twin_on_another_core_merges_into_the_single_core_report() {
 }
 
 #[test]
+fn a_simulation_knows_what_it_simulated_and_a_merged_twin_counts() {
+    let scenario = village("study", 7);
+    let main = simulate(&scenario, RunOptions::WITHOUT_TWIN, &mut |_| {}, None).unwrap();
+    assert!(!main.options().covers(RunOptions::default()));
+    assert!(main.options().covers(RunOptions::SETTLE_ONLY));
+    let twin = simulate(&scenario, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
+    assert!(!twin.options().covers(RunOptions::WITHOUT_TWIN));
+    let merged = main.with_twin_of(twin).unwrap();
+    assert!(merged.options().covers(RunOptions::default()));
+    let mut perfect = scenario.clone();
+    perfect.settings.coordinator.forecast = engine::coordinator::Forecast::PerfectForesight;
+    assert!(RunOptions::twin_needed(&scenario) && !RunOptions::twin_needed(&perfect));
+}
+
+/// A complete sweep point leaves out the perfect-foresight twin (it reports no value of perfect
+/// information): its figures still equal a whole run's at that value, on a flat and a retail tariff.
+#[test]
+fn a_sweep_point_without_the_twin_has_the_whole_runs_figures() {
+    for tariff in ["study", "delhi"] {
+        let scenario = village(tariff, 31);
+        let point = sweep_point(&scenario, SweepParameter::FeedInPrice, 4.0, true).unwrap();
+        let at = SweepParameter::FeedInPrice.apply(&scenario, 4.0).unwrap();
+        let whole = run(&at, &mut |_| {}).unwrap();
+        assert_eq!(point.models.len(), whole.models.len());
+        for (p, m) in point.models.iter().zip(&whole.models) {
+            assert_eq!(p.model, m.model);
+            assert_eq!(
+                p.cost.to_bits(),
+                m.comparable_cost.to_bits(),
+                "{tariff} {:?}",
+                m.model
+            );
+            assert_eq!(p.prosumer_income.to_bits(), m.prosumer_income.to_bits());
+            assert_eq!(p.consumer_savings_pct, m.consumer_savings_pct);
+            assert_eq!(p.performance_measure, m.performance_measure);
+        }
+    }
+}
+
+#[test]
 fn a_twin_of_another_scenario_is_refused() {
     let scenario = village("study", 14);
     let mut other = scenario.clone();

@@ -84,6 +84,21 @@ impl RunOptions {
     };
 }
 
+impl RunOptions {
+    /// Whether a simulation with these options holds everything one with `needed` holds.
+    pub fn covers(self, needed: Self) -> bool {
+        (self.cloud || !needed.cloud)
+            && (self.performance_measure || !needed.performance_measure)
+            && (self.perfect_foresight_twin || !needed.perfect_foresight_twin)
+    }
+
+    /// Whether `scenario`'s cloud-P2P has a perfect-foresight twin to simulate (not when the
+    /// coordinator already forecasts perfectly: then the twin would be cloud-P2P itself).
+    pub fn twin_needed(scenario: &Scenario) -> bool {
+        scenario.settings.coordinator.forecast != crate::coordinator::Forecast::PerfectForesight
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         Self {
@@ -128,6 +143,7 @@ pub fn run_with_options(
 #[derive(Clone)]
 pub struct Simulated {
     scenario: Scenario,
+    options: RunOptions,
     members: Vec<crate::community::Member>,
     prices: Vec<crate::market::GridPrices>,
     finished: simulate::Finished,
@@ -141,6 +157,11 @@ impl Simulated {
         same.settings.aggregator_return = self.scenario.settings.aggregator_return;
         same.name.clone_from(&self.scenario.name);
         same == self.scenario
+    }
+
+    /// What was simulated (a merged twin counts as simulated).
+    pub fn options(&self) -> RunOptions {
+        self.options
     }
 
     /// The report of `scenario` from these books, or `None` when it needs a new simulation.
@@ -167,6 +188,10 @@ impl Simulated {
     /// run that simulated both. `None` if `twin` simulated another scenario.
     pub fn with_twin_of(self, twin: Simulated) -> Option<Simulated> {
         (twin.scenario == self.scenario).then(|| Simulated {
+            options: RunOptions {
+                perfect_foresight_twin: twin.options.perfect_foresight_twin,
+                ..self.options
+            },
             finished: self.finished.with_twin_of(twin.finished),
             ..self
         })
@@ -215,6 +240,7 @@ pub fn simulate(
     let finished = simulation.finish();
     Ok(Simulated {
         scenario: scenario.clone(),
+        options,
         members: source
             .members()
             .iter()

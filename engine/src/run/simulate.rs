@@ -356,8 +356,7 @@ impl<'s> Simulation<'s> {
             forecast: Forecast::PerfectForesight,
             ..coordinator.clone()
         };
-        let with_oracle =
-            options.perfect_foresight_twin && coordinator.forecast != Forecast::PerfectForesight;
+        let with_oracle = options.perfect_foresight_twin && RunOptions::twin_needed(scenario);
         Self {
             scenario,
             options,
