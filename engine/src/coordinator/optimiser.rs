@@ -131,9 +131,27 @@ fn folded_cost(y: f64, fold: Folded, grid: &GridPrices, shaping: &Shaping) -> (f
     best
 }
 
+/// Buffers the storage dynamic program reuses from one call to the next (it runs hundreds of
+/// times a simulated day; allocating its functions afresh each time was a fifth of a run).
+#[derive(Default)]
+pub(crate) struct DpScratch {
+    /// Each step's stage cost φₜ.
+    stages: Vec<Pwl>,
+    /// Value functions V₀..Vₙ (Vₙ the terminal value).
+    values: Vec<Pwl>,
+    reflected: Option<Pwl>,
+    convolved: Option<Pwl>,
+    xs: Vec<f64>,
+    points: Vec<(f64, f64)>,
+    deltas: Vec<f64>,
+    next_values: Vec<f64>,
+    stage_values: Vec<f64>,
+}
+
 /// φ(Δ): cost of changing the state of charge by Δ when the rest of the bus nets `other` kWh
 /// (with flexible load folded in at a shadow price when `fold` is given); charging draws at
-/// most `charge_cap_kwh` from the bus.
+/// most `charge_cap_kwh` from the bus. Written into `out`; `xs` and `points` are buffers.
+#[allow(clippy::too_many_arguments)] // the stage's inputs, then three reused buffers
 fn stage_cost(
     s: &Storage,
     other: f64,
@@ -142,7 +160,8 @@ fn stage_cost(
     wear: f64,
     fold: Option<Folded>,
     charge_cap_kwh: f64,
-) -> Pwl {
+    (xs, points, out): (&mut Vec<f64>, &mut Vec<(f64, f64)>, &mut Pwl),
+) {
     let charge_kwh = s.power_kwh.min(charge_cap_kwh.max(0.0));
     let (lo, hi) = (-s.power_kwh / s.eta_discharge, charge_kwh * s.eta_charge);
     let bus = |d: f64| {
@@ -169,7 +188,8 @@ fn stage_cost(
             needed / s.eta_discharge
         }
     };
-    let mut xs = vec![lo, 0.0, hi];
+    xs.clear();
+    xs.extend([lo, 0.0, hi]);
     // Only kinks the bus can reach this step (kinks are ascending).
     let kinks = shaping.kinks();
     let (bus_lo, bus_hi) = (other + bus(lo), other + bus(hi));
@@ -189,11 +209,30 @@ fn stage_cost(
     xs.retain(|x| *x >= lo && *x <= hi);
     xs.sort_by(f64::total_cmp);
     xs.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
-    let points: Vec<(f64, f64)> = xs.iter().map(|&x| (x, value(x))).collect();
-    Pwl::from_points(&points)
+    points.clear();
+    points.extend(xs.iter().map(|&x| (x, value(x))));
+    out.set_points(points);
+}
+
+/// Vₜ = (Vₜ₊₁ □ reflected φₜ) clipped to the state-of-charge range, from `values[n]` (the
+/// terminal value) back to `values[0]`; whether the start `soc_now` is in V₀'s domain.
+fn value_functions(scratch: &mut DpScratch, s: &Storage, soc_now: f64) -> bool {
+    let n = scratch.stages.len();
+    let reflected = scratch.reflected.get_or_insert_with(Pwl::empty);
+    let convolved = scratch.convolved.get_or_insert_with(Pwl::empty);
+    for t in (0..n).rev() {
+        scratch.stages[t].reflect_into(reflected);
+        scratch.values[t + 1].infconv_into(reflected, convolved);
+        if !convolved.clip_into(s.soc_min_kwh, s.soc_max_kwh, &mut scratch.values[t]) {
+            return false;
+        }
+    }
+    let start = &scratch.values[0];
+    soc_now >= start.x0 - 1e-9 && soc_now <= start.end() + 1e-9
 }
 
 /// Optimal storage schedule for one group given everything else on the bus (`other_kwh`).
+#[allow(clippy::too_many_arguments)] // the group's problem, then the reused buffers
 fn schedule_storage(
     w: &Window,
     s: &Storage,
@@ -202,72 +241,65 @@ fn schedule_storage(
     other_kwh: &[f64],
     fold: Option<&[Option<Folded>]>,
     charge_cap_kwh: Option<&[f64]>,
+    scratch: &mut DpScratch,
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>, bool, f64) {
     let n = other_kwh.len();
-    let stages: Vec<Pwl> = (0..n)
-        .map(|t| {
-            stage_cost(
-                s,
-                other_kwh[t],
-                &w.prices[t],
-                w.shaping,
-                w.wear_per_kwh,
-                fold.and_then(|f| f[t]),
-                charge_cap_kwh.map_or(f64::INFINITY, |c| c[t]),
-            )
-        })
-        .collect();
-    let run = |terminal: &Pwl| -> Option<Vec<Pwl>> {
-        let mut values = vec![terminal.clone()];
-        for t in (0..n).rev() {
-            let next = values.last()?;
-            let v = next
-                .infconv(&stages[t].reflect())
-                .clip(s.soc_min_kwh, s.soc_max_kwh)?;
-            values.push(v);
-        }
-        values.reverse();
-        let start = &values[0];
-        (soc_now >= start.x0 - 1e-9 && soc_now <= start.end() + 1e-9).then_some(values)
-    };
+    scratch.stages.resize_with(n, Pwl::empty);
+    scratch.values.resize_with(n + 1, Pwl::empty);
+    for t in 0..n {
+        stage_cost(
+            s,
+            other_kwh[t],
+            &w.prices[t],
+            w.shaping,
+            w.wear_per_kwh,
+            fold.and_then(|f| f[t]),
+            charge_cap_kwh.map_or(f64::INFINITY, |c| c[t]),
+            (&mut scratch.xs, &mut scratch.points, &mut scratch.stages[t]),
+        );
+    }
     let target = terminal_min.clamp(s.soc_min_kwh, s.soc_max_kwh);
-    let hard = Pwl::constant(target, s.soc_max_kwh, 0.0);
-    let (values, relaxed) = match run(&hard) {
-        Some(v) => (v, false),
-        None => {
-            // Price the shortfall at a high value instead of requiring the target.
-            let value = w.prices.iter().map(|p| p.buy_per_kwh).fold(0.0, f64::max) * 2.0;
-            let soft = Pwl::from_points(&[
-                (s.soc_min_kwh, value * (target - s.soc_min_kwh)),
-                (target, 0.0),
-                (s.soc_max_kwh.max(target), 0.0),
-            ]);
-            match run(&soft) {
-                Some(v) => (v, true),
-                None => {
-                    return (
-                        vec![0.0; n],
-                        vec![0.0; n],
-                        vec![soc_now; n],
-                        true,
-                        f64::INFINITY,
-                    )
-                }
-            }
+    scratch.values[n] = Pwl::constant(target, s.soc_max_kwh, 0.0);
+    let relaxed = if value_functions(scratch, s, soc_now) {
+        false
+    } else {
+        // Price the shortfall at a high value instead of requiring the target.
+        let value = w.prices.iter().map(|p| p.buy_per_kwh).fold(0.0, f64::max) * 2.0;
+        scratch.values[n] = Pwl::from_points(&[
+            (s.soc_min_kwh, value * (target - s.soc_min_kwh)),
+            (target, 0.0),
+            (s.soc_max_kwh.max(target), 0.0),
+        ]);
+        if !value_functions(scratch, s, soc_now) {
+            return (
+                vec![0.0; n],
+                vec![0.0; n],
+                vec![soc_now; n],
+                true,
+                f64::INFINITY,
+            );
         }
+        true
     };
     let (mut charge, mut discharge, mut soc) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut now = soc_now.clamp(s.soc_min_kwh, s.soc_max_kwh);
+    let DpScratch {
+        stages,
+        values,
+        xs,
+        deltas,
+        next_values,
+        stage_values,
+        ..
+    } = scratch;
     let optimum = values[0].eval(now);
-    let (mut xs, mut deltas) = (Vec::new(), Vec::new());
-    let (mut next_values, mut stage_values) = (Vec::new(), Vec::new());
     for t in 0..n {
         let next = &values[t + 1];
         let stage = &stages[t];
         let lo = (now + stage.x0).max(s.soc_min_kwh).max(next.x0);
-        // `run` accepts a start up to 1e-9 outside the value function's domain, so rounding can
-        // leave `lo` a hair above `hi`; then the nearest reachable state is `lo` (and `clamp`
-        // must not see lo > hi, which panics).
+        // `value_functions` accepts a start up to 1e-9 outside the value function's domain, so
+        // rounding can leave `lo` a hair above `hi`; then the nearest reachable state is `lo`
+        // (and `clamp` must not see lo > hi, which panics).
         let hi = (now + stage.end())
             .min(s.soc_max_kwh)
             .min(next.end())
@@ -284,11 +316,11 @@ fn schedule_storage(
                 .map(|x| x.clamp(lo, hi)),
         );
         xs.sort_by(f64::total_cmp);
-        next.eval_sorted(&xs, &mut next_values);
+        next.eval_sorted(xs, next_values);
         deltas.clear();
         deltas.extend(xs.iter().map(|x| x - now));
-        stage.eval_sorted(&deltas, &mut stage_values);
-        for ((&x, a), b) in xs.iter().zip(&next_values).zip(&stage_values) {
+        stage.eval_sorted(deltas, stage_values);
+        for ((&x, a), b) in xs.iter().zip(next_values.iter()).zip(stage_values.iter()) {
             let total = a + b;
             if total < best.0 - 1e-12
                 || (total <= best.0 + 1e-12 && (x - now).abs() < (best.1 - now).abs())
@@ -382,6 +414,12 @@ fn improvement_tolerance(cost: f64) -> f64 {
 const THOROUGH_PASSES: usize = 40;
 
 pub(crate) fn solve(w: &Window) -> Plan {
+    solve_with(w, &mut DpScratch::default())
+}
+
+/// [`solve`] with the dynamic program's buffers kept by the caller (a coordinator solving every
+/// step reuses them).
+pub(crate) fn solve_with(w: &Window, scratch: &mut DpScratch) -> Plan {
     const ROUNDS: usize = 6;
     let n = w.base_kwh.len();
     let groups = w.storage.len();
@@ -417,7 +455,8 @@ pub(crate) fn solve(w: &Window) -> Plan {
                  discharge: &mut Vec<Vec<f64>>,
                  soc: &mut Vec<Vec<f64>>,
                  flex: &mut Vec<f64>,
-                 folded: Option<&[Option<Folded>]>| {
+                 folded: Option<&[Option<Folded>]>,
+                 scratch: &mut DpScratch| {
         let mut relaxed_now = false;
         for g in 0..groups {
             let other: Vec<f64> = (0..n)
@@ -429,7 +468,8 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 .collect();
             let (s, now, terminal) = w.storage[g];
             let cap = w.charge_cap_kwh.map(|c| c[g].as_slice());
-            let (c, d, o, r, _) = schedule_storage(w, &s, now, terminal, &other, folded, cap);
+            let (c, d, o, r, _) =
+                schedule_storage(w, &s, now, terminal, &other, folded, cap, scratch);
             charge[g] = c;
             discharge[g] = d;
             soc[g] = o;
@@ -445,7 +485,14 @@ pub(crate) fn solve(w: &Window) -> Plan {
         (relaxed_now, placed)
     };
     for _ in 0..ROUNDS {
-        let (r, (f, l)) = round(&mut charge, &mut discharge, &mut soc, &mut flex, None);
+        let (r, (f, l)) = round(
+            &mut charge,
+            &mut discharge,
+            &mut soc,
+            &mut flex,
+            None,
+            scratch,
+        );
         relaxed |= r;
         fits = f;
         levels = l;
@@ -498,7 +545,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
         };
         // Weak duality: with one storage group, the folded DP's value plus Σ μ·F is a lower
         // bound on the window's optimum. A bound that meets the current cost proves optimality.
-        let certified = |mu: &[f64], cost: f64| -> bool {
+        let certified = |mu: &[f64], cost: f64, scratch: &mut DpScratch| -> bool {
             if groups != 1 {
                 return false;
             }
@@ -512,6 +559,7 @@ pub(crate) fn solve(w: &Window) -> Plan {
                 w.base_kwh,
                 Some(&fold),
                 w.charge_cap_kwh.map(|c| c[0].as_slice()),
+                scratch,
             );
             let bound = value
                 + w.flex_groups
@@ -523,8 +571,8 @@ pub(crate) fn solve(w: &Window) -> Plan {
         };
         let mut mu = levels.clone();
         let hint_ok = w.mu_hint.is_some_and(|h| h.len() == w.flex_groups.len());
-        if (hint_ok && w.mu_hint.is_some_and(|h| certified(h, best_cost)))
-            || certified(&levels, best_cost)
+        if (hint_ok && w.mu_hint.is_some_and(|h| certified(h, best_cost, scratch)))
+            || certified(&levels, best_cost, scratch)
         {
             return Plan {
                 charge_kwh: charge,
@@ -566,9 +614,9 @@ pub(crate) fn solve(w: &Window) -> Plan {
                     let (mut c2, mut d2, mut s2, mut f2) =
                         (charge.clone(), discharge.clone(), soc.clone(), flex.clone());
                     let (mut r2, (mut fits2, _)) =
-                        round(&mut c2, &mut d2, &mut s2, &mut f2, Some(&fold));
+                        round(&mut c2, &mut d2, &mut s2, &mut f2, Some(&fold), scratch);
                     for _ in 0..2 {
-                        let (r, (f, l)) = round(&mut c2, &mut d2, &mut s2, &mut f2, None);
+                        let (r, (f, l)) = round(&mut c2, &mut d2, &mut s2, &mut f2, None, scratch);
                         r2 |= r;
                         fits2 = f;
                         let _ = l;
@@ -582,7 +630,9 @@ pub(crate) fn solve(w: &Window) -> Plan {
                     }
                 }
             }
-            if best_cost >= before - improvement_tolerance(before) || certified(&mu, best_cost) {
+            if best_cost >= before - improvement_tolerance(before)
+                || certified(&mu, best_cost, scratch)
+            {
                 break;
             }
         }

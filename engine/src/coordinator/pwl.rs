@@ -35,18 +35,31 @@ impl Pwl {
 
     /// Build from points (x ascending) by linear interpolation; slopes must ascend (convex).
     pub fn from_points(points: &[(f64, f64)]) -> Self {
-        let mut f = Self {
-            x0: points[0].0,
-            v0: points[0].1,
-            segs: Vec::with_capacity(points.len()),
-        };
+        let mut f = Self::empty();
+        f.set_points(points);
+        f
+    }
+
+    /// An empty function to fill with the `*_into` operations (buffers reused between steps).
+    pub fn empty() -> Self {
+        Self {
+            x0: 0.0,
+            v0: 0.0,
+            segs: Vec::new(),
+        }
+    }
+
+    /// [`Pwl::from_points`] into `self`, reusing its buffer.
+    pub fn set_points(&mut self, points: &[(f64, f64)]) {
+        self.x0 = points[0].0;
+        self.v0 = points[0].1;
+        self.segs.clear();
         for w in points.windows(2) {
             let len = w[1].0 - w[0].0;
             if len > LEN_TOL {
-                f.push((len, (w[1].1 - w[0].1) / len));
+                self.push((len, (w[1].1 - w[0].1) / len));
             }
         }
-        f
     }
 
     fn push(&mut self, (len, slope): (f64, f64)) {
@@ -92,25 +105,37 @@ impl Pwl {
     }
 
     /// g = f reflected: g(x) = f(−x).
+    #[cfg(test)]
     pub fn reflect(&self) -> Self {
-        let mut g = Self {
-            x0: -self.end(),
-            v0: self.eval(self.end()),
-            segs: Vec::with_capacity(self.segs.len()),
-        };
-        for &(len, slope) in self.segs.iter().rev() {
-            g.push((len, -slope));
-        }
+        let mut g = Self::empty();
+        self.reflect_into(&mut g);
         g
     }
 
+    /// [`Pwl::reflect`] into `g`, reusing its buffer.
+    pub fn reflect_into(&self, g: &mut Self) {
+        let end = self.end();
+        g.x0 = -end;
+        g.v0 = self.eval(end);
+        g.segs.clear();
+        for &(len, slope) in self.segs.iter().rev() {
+            g.push((len, -slope));
+        }
+    }
+
     /// Infimal convolution (f □ g)(x) = min_y f(y) + g(x − y): slopes merge in ascending order.
+    #[cfg(test)]
     pub fn infconv(&self, g: &Pwl) -> Self {
-        let mut h = Self {
-            x0: self.x0 + g.x0,
-            v0: self.v0 + g.v0,
-            segs: Vec::with_capacity(self.segs.len() + g.segs.len()),
-        };
+        let mut h = Self::empty();
+        self.infconv_into(g, &mut h);
+        h
+    }
+
+    /// [`Pwl::infconv`] into `h`, reusing its buffer.
+    pub fn infconv_into(&self, g: &Pwl, h: &mut Self) {
+        h.x0 = self.x0 + g.x0;
+        h.v0 = self.v0 + g.v0;
+        h.segs.clear();
         let (mut i, mut j) = (0, 0);
         while i < self.segs.len() || j < g.segs.len() {
             let take_f =
@@ -123,20 +148,25 @@ impl Pwl {
                 j += 1;
             }
         }
-        h
     }
 
     /// Restrict to [lo, hi]; `None` when the intersection is empty.
+    #[cfg(test)]
     pub fn clip(&self, lo: f64, hi: f64) -> Option<Self> {
+        let mut out = Self::empty();
+        self.clip_into(lo, hi, &mut out).then_some(out)
+    }
+
+    /// [`Pwl::clip`] into `out`, reusing its buffer; `false` (and `out` unspecified) when the
+    /// intersection is empty.
+    pub fn clip_into(&self, lo: f64, hi: f64, out: &mut Self) -> bool {
         let (start, end) = (self.x0.max(lo), self.end().min(hi));
         if start > end + 1e-9 {
-            return None;
+            return false;
         }
-        let mut out = Self {
-            x0: start,
-            v0: self.eval(start),
-            segs: Vec::new(),
-        };
+        out.x0 = start;
+        out.v0 = self.eval(start);
+        out.segs.clear();
         let mut x = self.x0;
         for &(len, slope) in &self.segs {
             let (a, b) = (x.max(start), (x + len).min(end));
@@ -145,7 +175,7 @@ impl Pwl {
             }
             x += len;
         }
-        Some(out)
+        true
     }
 
     /// Breakpoints (domain ends included).

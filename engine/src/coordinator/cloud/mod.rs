@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forecast::ProfileCache;
 use super::island::island;
-use super::optimiser::Plan;
+use super::optimiser::{DpScratch, Plan};
 use super::pmas::node_shares_kw;
 use super::{connection_kw, CoordinatorSettings, Fault};
 use crate::battery::LocalBattery;
@@ -141,6 +141,8 @@ pub(crate) struct CloudSim<'a> {
     pool: pooled::Pool,
     /// The pool's last forecast (fixed load, flexible load, PV), kW; reused buffers.
     pool_forecast: [Vec<f64>; 3],
+    /// The storage dynamic program's buffers, reused by every plan.
+    dp_scratch: DpScratch,
 }
 
 impl<'a> CloudSim<'a> {
@@ -184,6 +186,7 @@ impl<'a> CloudSim<'a> {
             flex_days: 0,
             pool: pooled::Pool::default(),
             pool_forecast: Default::default(),
+            dp_scratch: DpScratch::default(),
         }
         .with_flex_by_day()
     }

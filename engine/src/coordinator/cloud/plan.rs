@@ -222,22 +222,26 @@ impl CloudSim<'_> {
         let penalty = exact_penalty_per_kwh(max_buy, s.wear_per_kwh) + 2.0 * charge / h;
         let spread = self.forecast_spread_kw(t, end, who);
         let prices = &self.prices[t..end];
-        let plan_for = |level_kw: f64| {
+        let mut scratch = std::mem::take(&mut self.dp_scratch);
+        let mut plan_for = |level_kw: f64| {
             let planned = (level_kw - spread).max(0.5 * level_kw);
             let shaping = s.peak.shaping(planned, h, penalty);
-            optimiser::solve(&Window {
-                base_kwh: &base,
-                flex_original_kwh: &flex_original,
-                flex_cap_kwh: &caps,
-                flex_groups: &groups,
-                prices,
-                shaping: &shaping,
-                charge_cap_kwh: Some(&charge_caps),
-                wear_per_kwh: s.wear_per_kwh,
-                storage: &storage,
-                mu_hint: hint.as_deref(),
-                thorough: true,
-            })
+            optimiser::solve_with(
+                &Window {
+                    base_kwh: &base,
+                    flex_original_kwh: &flex_original,
+                    flex_cap_kwh: &caps,
+                    flex_groups: &groups,
+                    prices,
+                    shaping: &shaping,
+                    charge_cap_kwh: Some(&charge_caps),
+                    wear_per_kwh: s.wear_per_kwh,
+                    storage: &storage,
+                    mu_hint: hint.as_deref(),
+                    thorough: true,
+                },
+                &mut scratch,
+            )
         };
         if joint && charge > 0.0 {
             // The day's import cap: the lowest total of window cost and the month's demand
@@ -282,6 +286,7 @@ impl CloudSim<'_> {
             self.stats.cap_search_solves += search.evaluations + 1;
         }
         let plan = plan_for(self.import_level_kw());
+        self.dp_scratch = scratch;
         self.stats.solves += 1;
         match plan.status {
             SolveStatus::Optimal => self.stats.optimal += 1,
