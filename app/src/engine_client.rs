@@ -135,7 +135,7 @@ impl EngineState {
             Ok(FromWorker::Ready { protocol }) if protocol == PROTOCOL => {
                 self.ready.set(true);
                 if let Some(m) = self.queued.try_update_value(Option::take).flatten() {
-                    self.send(m);
+                    self.post(m);
                 }
             }
             Ok(FromWorker::Ready { .. }) => self.error.set(Some(
@@ -296,9 +296,17 @@ impl EngineState {
             self.restart();
         }
         if !self.ready.get_untracked() {
+            // Waiting for a (re)started worker is part of the answer's wait: the page must not
+            // say "up to date" over the previous results meanwhile.
             self.queued.set_value(Some(message));
+            self.progress.set(Some(0.0));
             return;
         }
+        self.post(message);
+    }
+
+    /// Post a request to a ready worker under a fresh id.
+    fn post(self, message: ToWorker) {
         let id = self.current.get_value() + 1;
         self.current.set_value(id);
         self.started.set_value(js_sys::Date::now());
