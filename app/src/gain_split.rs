@@ -78,6 +78,9 @@ fn total_mark(parts: &[Part]) -> f64 {
 pub fn GainSplitPanel(
     /// The latest report.
     report: RwSignal<Option<RunReport>>,
+    /// Whether the report's cloud-P2P is current while the engine still works: its
+    /// perfect-foresight twin (the value of perfect information) is then still running.
+    twin_pending: Signal<bool>,
 ) -> impl IntoView {
     let body = move || {
         report.with(|r| {
@@ -115,6 +118,11 @@ pub fn GainSplitPanel(
                     <p data-testid="gain-vpi">
                         "Value of perfect information: "<strong>{thousands(v)}</strong>
                         " ₹/year — what knowing the future exactly would save the coordinator over its forecast."
+                    </p>
+                })}
+                {(vpi.is_none() && twin_pending.get()).then(|| view! {
+                    <p class="note" data-testid="gain-vpi-pending">
+                        "Value of perfect information: the coordinator's perfect-foresight twin is still running…"
                     </p>
                 })}
             })
