@@ -808,8 +808,7 @@ pub fn Compare() -> impl IntoView {
                     "last run {seconds:.1} s · engine memory {:.0} MB", bytes as f64 / 1_048_576.0))}</span>
             </div>
             <div class="kpis">{cards}</div>
-            <GainSplitPanel report=engine.report
-                twin_pending=Signal::derive(move || engine.progress.get().is_some() && !engine.stale.get()) />
+            <GainSplitPanel report=engine.report twin_pending=engine.twin_pending.into() />
             <AbCompare scenario=scenario report=engine.report
                 busy=Signal::derive(move || engine.progress.get().is_some())
                 show_settings=Callback::new(move |s: Scenario| show_settings(&s)) />

@@ -24,6 +24,9 @@ pub struct EngineState {
     /// The report's cloud-P2P card and every PM are from the previous scenario while the
     /// coordinator re-runs (the four settle-only models are already current).
     pub stale: RwSignal<bool>,
+    /// The report's cloud-P2P is current but its perfect-foresight twin (the value of perfect
+    /// information) is still being simulated.
+    pub twin_pending: RwSignal<bool>,
     /// The current sweep's points (None until computed; settle-only ones first).
     pub sweep: RwSignal<Vec<Option<SweepPoint>>>,
     /// The last sweep's worker milliseconds: settle-only pass, full pass.
@@ -67,6 +70,7 @@ impl EngineState {
             progress: RwSignal::new(None),
             error: RwSignal::new(None),
             stale: RwSignal::new(false),
+            twin_pending: RwSignal::new(false),
             last_run: RwSignal::new(None),
             sweep: RwSignal::new(Vec::new()),
             sweep_ms: RwSignal::new(None),
@@ -85,10 +89,19 @@ impl EngineState {
     fn spawn(self) {
         match Worker::new("./worker_loader.js") {
             Ok(worker) => self.attach(worker, Vec::new()),
-            Err(_) => self.error.set(Some(
-                "The simulation engine could not start in this browser.".into(),
-            )),
+            Err(_) => {
+                self.settle();
+                self.error.set(Some(
+                    "The simulation engine could not start in this browser.".into(),
+                ));
+            }
         }
+    }
+
+    /// Nothing is running or waiting any more (no request will be answered).
+    fn settle(self) {
+        self.progress.set(None);
+        self.twin_pending.set(false);
     }
 
     /// Listen to `worker`, after handling what it `said` before anyone listened.
@@ -112,7 +125,7 @@ impl EngineState {
 
     /// A crash inside the worker: say so, keep the last results, start a fresh worker.
     fn crashed(self, message: &str) {
-        self.progress.set(None);
+        self.settle();
         self.error.set(Some(format!("The engine stopped ({message}). The previous results stay; change a setting to try again.")));
         self.ready.set(false);
         if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
@@ -138,9 +151,13 @@ impl EngineState {
                     self.post(m);
                 }
             }
-            Ok(FromWorker::Ready { .. }) => self.error.set(Some(
-                "An old copy of the engine is cached: reload the page.".into(),
-            )),
+            Ok(FromWorker::Ready { .. }) => {
+                self.queued.set_value(None);
+                self.settle();
+                self.error.set(Some(
+                    "An old copy of the engine is cached: reload the page.".into(),
+                ));
+            }
             Ok(FromWorker::Progress { id, done }) if id == self.current.get_value() => {
                 self.progress.set(Some(done))
             }
@@ -157,6 +174,7 @@ impl EngineState {
                 }
                 self.error.set(None);
                 self.stale.set(stale);
+                self.twin_pending.set(!stale);
                 self.report.set(Some(report));
             }
             Ok(FromWorker::Done {
@@ -166,7 +184,7 @@ impl EngineState {
             }) if id == self.current.get_value() => {
                 let seconds = (js_sys::Date::now() - self.started.get_value()) / 1000.0;
                 self.last_run.set(Some((seconds, memory_bytes)));
-                self.progress.set(None);
+                self.settle();
                 self.error.set(None);
                 self.stale.set(false);
                 self.report.set(Some(*report));
@@ -223,7 +241,7 @@ impl EngineState {
                 self.frontier.set(Some(*frontier));
             }
             Ok(FromWorker::Failed { id, message }) if id == self.current.get_value() || id == 0 => {
-                self.progress.set(None);
+                self.settle();
                 self.error.set(Some(message));
             }
             Ok(_) => {}
@@ -236,11 +254,12 @@ impl EngineState {
     /// Stop the current run: end the worker and start a fresh one (results stay as they were).
     pub fn cancel(self) {
         self.current.set_value(self.current.get_value() + 1);
+        self.queued.set_value(None);
         self.restart();
     }
 
     fn restart(self) {
-        self.progress.set(None);
+        self.settle();
         self.ready.set(false);
         if let Some(w) = self.worker.try_update_value(Option::take).flatten() {
             w.terminate();
@@ -297,9 +316,11 @@ impl EngineState {
         }
         if !self.ready.get_untracked() {
             // Waiting for a (re)started worker is part of the answer's wait: the page must not
-            // say "up to date" over the previous results meanwhile.
+            // say "up to date" over the previous results meanwhile (unless no worker will come).
             self.queued.set_value(Some(message));
-            self.progress.set(Some(0.0));
+            if self.worker.with_value(Option::is_some) {
+                self.progress.set(Some(0.0));
+            }
             return;
         }
         self.post(message);
@@ -311,6 +332,7 @@ impl EngineState {
         self.current.set_value(id);
         self.started.set_value(js_sys::Date::now());
         self.progress.set(Some(0.0));
+        self.twin_pending.set(false);
         let text = serde_json::to_string(&message.with_id(id)).unwrap_or_default();
         self.worker.with_value(|w| {
             if let Some(w) = w {

@@ -78,8 +78,8 @@ fn total_mark(parts: &[Part]) -> f64 {
 pub fn GainSplitPanel(
     /// The latest report.
     report: RwSignal<Option<RunReport>>,
-    /// Whether the report's cloud-P2P is current while the engine still works: its
-    /// perfect-foresight twin (the value of perfect information) is then still running.
+    /// Whether the report's cloud-P2P is current while its perfect-foresight twin (the value of
+    /// perfect information) is still being simulated.
     twin_pending: Signal<bool>,
 ) -> impl IntoView {
     let body = move || {

@@ -2,9 +2,9 @@
 //! break-even points where a sharing rule stops beating no sharing for consumers or prosumers.
 //!
 //! A point is first run with [`RunOptions::SETTLE_ONLY`] (the four rules on the homes' own dispatch,
-//! milliseconds each), then in full (cloud-P2P and PM, without the perfect-foresight twin); both use [`sweep_point`]. A front end that
-//! keeps the last simulation ([`sweep_point_kept`]) answers points that change only what the report
-//! reads (τ_c) from it without simulating again.
+//! milliseconds each), then complete (cloud-P2P and PM, without the perfect-foresight twin); both
+//! use [`sweep_point`]. A front end that keeps the last simulation ([`sweep_point_kept`]) answers
+//! points that change only what the report reads (τ_c) from it without simulating again.
 
 use serde::{Deserialize, Serialize};
 
@@ -336,7 +336,7 @@ impl BreakEven {
 pub struct SweepPoint {
     /// The parameter's value.
     pub value: f64,
-    /// Whether cloud-P2P and PM are in (a full run) or not yet (settle-only).
+    /// Whether cloud-P2P and PM are in (a complete point) or not yet (settle-only).
     pub complete: bool,
     /// The models, in [`Model::ALL`] order (four when not complete).
     pub models: Vec<ModelPoint>,
@@ -372,7 +372,7 @@ impl SweepPoint {
 /// point reports no value of perfect information, and the twin would double its time).
 const SWEEP_OPTIONS: RunOptions = RunOptions::WITHOUT_TWIN;
 
-/// Run one point: settle-only (`complete = false`) or in full.
+/// Run one point: settle-only (`complete = false`) or complete (every model and PM).
 pub fn sweep_point(
     scenario: &Scenario,
     parameter: SweepParameter,

@@ -157,7 +157,7 @@ impl Pwl {
         self.clip_into(lo, hi, &mut out).then_some(out)
     }
 
-    /// [`Pwl::clip`] into `out`, reusing its buffer; `false` (and `out` unspecified) when the
+    /// [`Pwl::clip`] into `out`, reusing its buffer; `false` (and `out` untouched) when the
     /// intersection is empty.
     pub fn clip_into(&self, lo: f64, hi: f64, out: &mut Self) -> bool {
         let (start, end) = (self.x0.max(lo), self.end().min(hi));

@@ -466,7 +466,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         members.iter().map(|m| m.id.clone()).collect()
                     }
                 };
-                let sink =
+                let mut sink =
                     |model: Model, t: usize, k: usize, s: &engine::coordinator::MemberStep| {
                         rows.push_str(&format!(
                             "{t},{},{},{},{},{},{},{},{}\n",
@@ -480,13 +480,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                             model.key()
                         ));
                     };
-                two_cores::run(&parsed, cores, Some(sink))
+                two_cores::run(&parsed, cores, Some(&mut sink))
             } else {
-                two_cores::run(
-                    &parsed,
-                    cores,
-                    None::<fn(Model, usize, usize, &engine::coordinator::MemberStep)>,
-                )
+                two_cores::run(&parsed, cores, None)
             }
             .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
             let json = serde_json::to_string_pretty(&report)
