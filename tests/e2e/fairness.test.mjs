@@ -30,6 +30,30 @@ async function split(page) {
   return parts;
 }
 
+test('cloud-P2P\'s card comes before its perfect-foresight twin: the VPI is announced, then shown', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await page.waitForSelector(byId('kpi-cloud-cost'), { timeout: 60000 });
+  // One synchronous read of the page: the status, the cloud card and the gain split's VPI lines.
+  const snapshot = () => page.evaluate((ids) => ({
+    status: document.querySelector('.progress-row span')?.textContent,
+    stale: document.querySelector(ids.cloud)?.dataset.stale,
+    pending: !!document.querySelector(ids.pending),
+    vpi: !!document.querySelector(ids.vpi),
+  }), { cloud: byId('kpi-cloud'), pending: byId('gain-vpi-pending'), vpi: byId('gain-vpi') });
+  const first = await snapshot();
+  if (first.status !== 'up to date') {
+    // The five-model answer is on show and current; only the twin is still running.
+    assert.equal(first.stale, 'false', JSON.stringify(first));
+    assert.ok(first.pending && !first.vpi, JSON.stringify(first));
+  }
+  await upToDate(page);
+  const done = await snapshot();
+  assert.ok(done.vpi && !done.pending, JSON.stringify(done));
+  console.log(`five models shown while '${first.status}'; then the VPI`);
+  assert.deepEqual(errors, []);
+});
+
 test('the gain split adds up to the cloud card, and islanding and the forecast change it', async () => {
   const errors = [];
   const page = await openPage(browser, server.url, errors);
