@@ -139,20 +139,26 @@ fn simulate_part(
     (from, to): (f64, f64),
     host: &mut dyn Host,
 ) -> Option<Simulated> {
-    let mut last = from;
     let simulated = simulate(
         scenario,
         options,
-        &mut |done| {
-            let done = from + (to - from) * done;
-            if done - last >= 0.05 || done >= to {
-                last = done;
-                host.post(&FromWorker::Progress { id, done });
-            }
-        },
+        &mut progress_posts(id, (from, to), host),
         None,
     );
     simulated.map_err(|e| failed(id, e.to_string(), host)).ok()
+}
+
+/// A progress callback that posts the share done, mapped onto `span` of the request's, at
+/// most every 5% (and at the span's end).
+fn progress_posts(id: u64, (from, to): (f64, f64), host: &mut dyn Host) -> impl FnMut(f64) + '_ {
+    let mut last = from;
+    move |done| {
+        let done = from + (to - from) * done;
+        if done - last >= 0.05 || done >= to {
+            last = done;
+            host.post(&FromWorker::Progress { id, done });
+        }
+    }
 }
 
 fn partial(id: u64, report: RunReport, host: &mut dyn Host) {
@@ -176,13 +182,7 @@ fn failed(id: u64, message: String, host: &mut dyn Host) {
 }
 
 fn frontier(id: u64, scenario: &Scenario, host: &mut dyn Host) {
-    let mut last = 0.0;
-    let result = peak_frontier(scenario, &mut |done| {
-        if done - last >= 0.05 || done >= 1.0 {
-            last = done;
-            host.post(&FromWorker::Progress { id, done });
-        }
-    });
+    let result = peak_frontier(scenario, &mut progress_posts(id, (0.0, 1.0), host));
     match result {
         Ok(frontier) => host.post(&FromWorker::FrontierDone {
             id,

@@ -82,9 +82,7 @@ impl RunOptions {
         performance_measure: false,
         perfect_foresight_twin: true,
     };
-}
 
-impl RunOptions {
     /// Whether a simulation with these options holds everything one with `needed` holds.
     pub fn covers(self, needed: Self) -> bool {
         (self.cloud || !needed.cloud)
