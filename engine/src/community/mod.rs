@@ -2,6 +2,7 @@
 //! imported from the user's files.
 
 mod appliances;
+mod columns;
 mod growth;
 mod persistence;
 mod rng;
@@ -9,6 +10,7 @@ mod site;
 mod solar;
 
 pub use appliances::Archetype;
+pub use columns::{Columns, StepColumns};
 pub use growth::{LoadGrowth, E_RICKSHAW_FLEXIBLE_SHARE, STRESSED};
 pub use site::{Climate, Site};
 

@@ -11,6 +11,8 @@ use super::{EnergyReport, FlowSeries, FlowStep};
 #[derive(Clone, Copy)]
 pub(super) struct At<'a> {
     pub members: &'a [Member],
+    /// Every member's load and PV at this step (the same as their series hold at `lt`).
+    pub now: crate::community::StepColumns<'a>,
     pub t: usize,
     pub lt: usize,
     pub hours: f64,
@@ -55,9 +57,8 @@ impl Flows {
     /// Add a step; `shared` nets the participants' imports and exports as one community.
     pub fn add(&mut self, at: &At<'_>, steps: &[MemberStep], participates: &[bool], shared: bool) {
         let At {
-            members,
+            now,
             t,
-            lt,
             hours,
             grid_up,
             voll_per_kwh,
@@ -68,7 +69,7 @@ impl Flows {
         let month = self.axis.month_of(t) - self.axis.month_of(0);
         for (k, s) in steps.iter().enumerate() {
             self.e.load_kwh += s.load_kw * hours;
-            let pv_raw = members[k].pv_kw.get(lt).copied().unwrap_or(0.0);
+            let pv_raw = now.pv_kw[k];
             self.e.pv_kwh += pv_raw * hours;
             self.e.ess_throughput_kwh += (s.charge_kw + s.discharge_kw) * hours;
             unserved += s.unserved_kw * hours;

@@ -9,6 +9,8 @@ use crate::coordinator::{island, CloudSim, CloudState, CoordinatorSettings, Memb
 use crate::market::GridPrices;
 use crate::time_axis::TimeAxis;
 
+use super::flows::At;
+
 /// Every home's battery under its own rule, carried across windows.
 pub(super) struct HomesAlone {
     batteries: Vec<Option<LocalBattery>>,
@@ -116,53 +118,47 @@ impl HomesAlone {
         }
     }
 
-    /// Step `lt` of the window's `members`.
-    pub fn step(
-        &mut self,
-        members: &[Member],
-        lt: usize,
-        hours: f64,
-        grid_up: bool,
-        ems: &mut EmsWindow<'_>,
-    ) {
-        if grid_up {
-            self.grid_tied(members, lt, hours, ems);
+    /// Step `at` of the window's members.
+    pub fn step(&mut self, at: &At<'_>, ems: &mut EmsWindow<'_>) {
+        if at.grid_up {
+            self.grid_tied(at, ems);
         } else {
-            self.islanded(members, lt, hours, ems);
+            self.islanded(at, ems);
         }
     }
 
-    fn grid_tied(&mut self, members: &[Member], lt: usize, hours: f64, ems: &mut EmsWindow<'_>) {
-        for (k, m) in members.iter().enumerate() {
+    fn grid_tied(&mut self, at: &At<'_>, ems: &mut EmsWindow<'_>) {
+        let (now, hours) = (at.now, at.hours);
+        for k in 0..at.members.len() {
             if let Some(sim) = ems.get_mut(k).and_then(Option::as_mut) {
                 let mut one = [MemberStep::default()];
-                sim.step(lt, &mut one);
+                sim.step(at.lt, now.member(k), &mut one);
                 self.steps[k] = MemberStep {
                     coordinated: false,
                     ..one[0]
                 };
                 continue;
             }
-            let pv = m.pv_kw.get(lt).copied().unwrap_or(0.0);
+            let (load, pv) = (now.load_kw[k], now.pv_kw[k]);
             let flow = self.batteries[k]
                 .as_mut()
-                .map(|b| b.step(m.load_kw[lt], pv, hours))
+                .map(|b| b.step(load, pv, hours))
                 .unwrap_or_default();
             self.steps[k] = MemberStep {
-                load_kw: m.load_kw[lt],
+                load_kw: load,
                 pv_kw: pv,
                 charge_kw: flow.charge_kw,
                 discharge_kw: flow.discharge_kw,
                 soc_kwh: flow.soc_kwh,
-                net_kw: m.load_kw[lt] - pv + flow.charge_kw - flow.discharge_kw,
+                net_kw: load - pv + flow.charge_kw - flow.discharge_kw,
                 unserved_kw: 0.0,
                 coordinated: false,
             };
         }
     }
 
-    fn islanded(&mut self, members: &[Member], lt: usize, hours: f64, ems: &mut EmsWindow<'_>) {
-        let loads: Vec<f64> = members.iter().map(|m| m.load_kw[lt]).collect();
+    fn islanded(&mut self, at: &At<'_>, ems: &mut EmsWindow<'_>) {
+        let (members, lt, hours, loads) = (at.members, at.lt, at.hours, at.now.load_kw);
         for (k, m) in members.iter().enumerate() {
             self.island_state[k] = match ems.get(k).and_then(Option::as_ref) {
                 Some(sim) => sim.battery(0),
@@ -172,10 +168,10 @@ impl HomesAlone {
         }
         let (state, steps) = (&mut self.island_state, &mut self.steps);
         if !self.pool.is_empty() {
-            island(members, &self.pool, lt, &loads, state, hours, steps);
+            island(members, &self.pool, lt, loads, state, hours, steps);
         }
         for &k in &self.alone {
-            island(members, &[k], lt, &loads, state, hours, steps);
+            island(members, &[k], lt, loads, state, hours, steps);
         }
         for (k, island_soc) in state.iter().enumerate() {
             let Some((battery, soc)) = island_soc else {

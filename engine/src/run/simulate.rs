@@ -7,7 +7,7 @@
 //! first. In an outage the grid settles nothing; members' exchange inside an island is paid at
 //! the island price (a ledger line) and still counts as a contribution to the community.
 
-use crate::community::{Community, Member};
+use crate::community::{Columns, Community, Member};
 use crate::coordinator::{
     node_shares_kw, CloudSim, CloudState, CoordinatorSettings, Forecast, LoadClass, MemberStep,
     PeakControl, SolverStats,
@@ -200,6 +200,8 @@ pub(super) struct Simulation<'s> {
     previous_window_start: usize,
     /// Whether each step is in the tariff's peak window.
     coincident: Vec<bool>,
+    /// Today's load and PV of every member, step-major (reused day after day).
+    columns: Columns,
 }
 
 /// One coordinated community carried across windows.
@@ -234,7 +236,7 @@ impl Coordinated {
         if at.grid_up {
             sim.observe_homes_import(homes_kw);
         }
-        sim.step(at.lt, &mut self.steps);
+        sim.step(at.lt, at.now, &mut self.steps);
         let coordinated: Vec<bool> = self.steps.iter().map(|s| s.coordinated).collect();
         let exchange: f64 = self.steps.iter().map(|s| s.net_kw).sum::<f64>();
         let peak = &self.settings.peak;
@@ -397,6 +399,7 @@ impl<'s> Simulation<'s> {
             net: vec![0.0; n],
             best_bill: 0.0,
             previous_window_start: 0,
+            columns: Columns::default(),
         }
     }
 
@@ -412,12 +415,21 @@ impl<'s> Simulation<'s> {
         let inputs = self.window_inputs(&community.members, window.w0);
         let mut sims = self.start_simulators(&inputs, community, prices, &window);
         let wear_per_kwh = std::mem::take(&mut self.wear_per_kwh);
+        let mut columns = std::mem::take(&mut self.columns);
         let axis = self.scenario.axis;
         let settings = &self.scenario.settings;
+        let spd = axis.steps_per_day.max(1) as usize;
         for t in window.chunk.clone() {
             let (lt, grid) = (t - window.w0, &prices[t]);
+            // A day at a time (each window starts afresh: its steps are indexed from its start).
+            if t == window.chunk.start || !columns.holds(lt) {
+                let day_end = (t / spd + 1) * spd;
+                let to = day_end.min(window.chunk.end) - window.w0;
+                columns.fill(&community.members, lt..to);
+            }
             let at = At {
                 members: &community.members,
+                now: columns.at(lt),
                 t,
                 lt,
                 hours: axis.step_hours(),
@@ -432,6 +444,7 @@ impl<'s> Simulation<'s> {
             self.step(&at, &mut sims, series.as_deref_mut(), progress)?;
         }
         self.wear_per_kwh = wear_per_kwh;
+        self.columns = columns;
         if self.options.performance_measure {
             let Window { w0, w1, chunk } = &window;
             self.best_bill += best_possible_bill(
@@ -573,8 +586,7 @@ impl<'s> Simulation<'s> {
         ems: &mut EmsWindow<'_>,
         ems_islanding: &mut EmsWindow<'_>,
     ) -> Result<(), ScenarioError> {
-        self.homes
-            .step(at.members, at.lt, at.hours, at.grid_up, ems);
+        self.homes.step(at, ems);
         self.alone.add(
             at,
             &self.homes.steps,
@@ -583,7 +595,7 @@ impl<'s> Simulation<'s> {
             &mut self.net,
         )?;
         if let (Some(homes), Some(books)) = (self.islanding.as_mut(), self.shared.as_mut()) {
-            homes.step(at.members, at.lt, at.hours, at.grid_up, ems_islanding);
+            homes.step(at, ems_islanding);
             books.add(at, &homes.steps, &self.participates, true, &mut self.net)?;
         }
         Ok(())

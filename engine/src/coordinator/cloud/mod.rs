@@ -14,7 +14,7 @@ use super::optimiser::{DpScratch, Plan};
 use super::pmas::node_shares_kw;
 use super::{connection_kw, CoordinatorSettings, Fault};
 use crate::battery::LocalBattery;
-use crate::community::{Battery, Member};
+use crate::community::{Battery, Member, StepColumns};
 use crate::market::GridPrices;
 use crate::time_axis::TimeAxis;
 
@@ -143,6 +143,39 @@ pub(crate) struct CloudSim<'a> {
     pool_forecast: [Vec<f64>; 3],
     /// The storage dynamic program's buffers, reused by every plan.
     dp_scratch: DpScratch,
+    /// Per-member buffers of a step, reused by every step.
+    step_scratch: StepScratch,
+}
+
+/// What one step works in, member-long and reused: a 10,000-member community would otherwise
+/// allocate and zero a dozen vectors every step of every coordinated behaviour.
+#[derive(Default)]
+struct StepScratch {
+    /// Who is coordinated this step (participating, not failed).
+    coordinated: Vec<bool>,
+    /// Their indices.
+    who: Vec<usize>,
+    /// Loads after flexible-load shifting, kW.
+    loads_kw: Vec<f64>,
+    /// Flexible energy run this step that could still wait, kWh.
+    deferrable_kwh: Vec<f64>,
+    /// Flexible energy the p-MAS correction deferred, kWh.
+    deferred_kwh: Vec<f64>,
+    /// Whose battery followed the plan this step.
+    dispatched: Vec<bool>,
+    /// A storage group's coordinated members.
+    group: Vec<usize>,
+    /// What each of them is given, kW (by position in the group).
+    given_kw: Vec<f64>,
+    /// Positions in the group that can still take more (this round, the next).
+    open: Vec<usize>,
+    next: Vec<usize>,
+}
+
+/// `v` as `n` copies of `value`, in place.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    v.clear();
+    v.resize(n, value);
 }
 
 impl<'a> CloudSim<'a> {
@@ -187,6 +220,7 @@ impl<'a> CloudSim<'a> {
             pool: pooled::Pool::default(),
             pool_forecast: Default::default(),
             dp_scratch: DpScratch::default(),
+            step_scratch: StepScratch::default(),
         }
         .with_flex_by_day()
     }
@@ -306,19 +340,32 @@ impl<'a> CloudSim<'a> {
             * self.axis.step_hours()
     }
 
-    /// Run step `t`, writing every member's flows into `out`.
-    pub fn step(&mut self, t: usize, out: &mut [MemberStep]) {
+    /// Run step `t`, writing every member's flows into `out`; `now`: the members' load and PV
+    /// at step `t` (the same as their series hold).
+    pub fn step(&mut self, t: usize, now: StepColumns<'_>, out: &mut [MemberStep]) {
+        let mut scratch = std::mem::take(&mut self.step_scratch);
+        self.step_in(t, now, out, &mut scratch);
+        self.step_scratch = scratch;
+    }
+
+    /// [`Self::step`] in reused buffers.
+    fn step_in(
+        &mut self,
+        t: usize,
+        now: StepColumns<'_>,
+        out: &mut [MemberStep],
+        s: &mut StepScratch,
+    ) {
+        let n = self.members.len();
         let spd = self.axis.steps_per_day as usize;
         let h = self.axis.step_hours();
         let day = t / spd;
         if self.today != Some(day) {
             self.today = Some(day);
-            self.today_flex_kwh = (0..self.members.len())
-                .map(|k| self.day_flex(k, day))
-                .collect();
+            self.today_flex_kwh = (0..n).map(|k| self.day_flex(k, day)).collect();
         }
         if t.is_multiple_of(spd) {
-            for k in 0..self.members.len() {
+            for k in 0..n {
                 self.flex_left[k] = self.day_flex(k, day);
             }
             if t > 0 && self.axis.calendar_month_of(t) != self.axis.calendar_month_of(t - 1) {
@@ -331,12 +378,12 @@ impl<'a> CloudSim<'a> {
         // shape: the agents run their local rules, as the homes do alone.
         let blind = self.settings.forecast != super::Forecast::PerfectForesight && t < spd;
         let down = self.coordinator_down(t) || blind;
-        let coordinated: Vec<bool> = (0..self.members.len())
-            .map(|k| self.members[k].participates && !self.failed(k, t))
-            .collect();
-        let who: Vec<usize> = (0..self.members.len())
-            .filter(|&k| coordinated[k])
-            .collect();
+        s.coordinated.clear();
+        s.coordinated
+            .extend((0..n).map(|k| self.members[k].participates && !self.failed(k, t)));
+        s.who.clear();
+        s.who.extend((0..n).filter(|&k| s.coordinated[k]));
+        let (coordinated, who) = (&s.coordinated, &s.who);
         if !down {
             let due = match &self.active {
                 None => true,
@@ -346,13 +393,13 @@ impl<'a> CloudSim<'a> {
                 }
             };
             let joint = t.is_multiple_of(spd)
-                || coordinated != self.last_coordinated
+                || *coordinated != self.last_coordinated
                 || !self.day_flex_plan.get(t).is_some_and(|f| f.is_finite());
             if joint || due {
-                self.solve(t, &who, joint);
+                self.solve(t, who, joint);
             }
         }
-        self.last_coordinated = coordinated.clone();
+        self.last_coordinated.clone_from(coordinated);
         let plan_index = self
             .active
             .as_ref()
@@ -361,8 +408,9 @@ impl<'a> CloudSim<'a> {
             self.stats.fallback_steps += 1;
         }
         // Loads after flexible-load shifting.
-        let mut loads = vec![0.0; self.members.len()];
-        let mut deferrable = vec![0.0; self.members.len()];
+        refill(&mut s.loads_kw, n, 0.0);
+        refill(&mut s.deferrable_kwh, n, 0.0);
+        let (loads, deferrable) = (&mut s.loads_kw, &mut s.deferrable_kwh);
         let coordinated_flex: f64 = who.iter().map(|&k| self.flex_left[k]).sum();
         let planned_flex = match (plan_index, self.day_flex_plan.get(t)) {
             (Some(_), Some(f)) if f.is_finite() => *f,
@@ -371,17 +419,18 @@ impl<'a> CloudSim<'a> {
         // Steps left today after this one: what cannot wait must run now (no leftover is
         // dumped into the day's last step beyond the member's flexible power).
         let later_steps = (spd - 1 - t % spd).min(self.axis.steps.saturating_sub(t + 1));
-        for k in 0..self.members.len() {
+        for k in 0..n {
             let m = &self.members[k];
-            let original_flex = m.flexible_share * m.load_kw[t] * h;
+            let load_kw = now.load_kw[k];
+            let original_flex = m.flexible_share * load_kw * h;
             let cap = self.settings.flex_power_multiple * self.today_flex_kwh[k] / spd as f64;
             let must = (self.flex_left[k] - later_steps as f64 * cap).max(0.0);
             let wanted = if coordinated[k] && plan_index.is_some() {
                 if coordinated_flex > 0.0 {
                     // A node's agent defers flexible load its connection cannot take now.
-                    let pv = m.pv_kw.get(t).copied().unwrap_or(0.0);
+                    let pv = now.pv_kw[k];
                     let headroom = (self.connections_kw[k]
-                        - ((1.0 - m.flexible_share) * m.load_kw[t] - pv))
+                        - ((1.0 - m.flexible_share) * load_kw - pv))
                         .max(0.0)
                         * h;
                     (planned_flex * self.flex_left[k] / coordinated_flex)
@@ -397,24 +446,24 @@ impl<'a> CloudSim<'a> {
                 deferrable[k] = (use_kwh - must).max(0.0);
             }
             self.flex_left[k] -= use_kwh;
-            loads[k] = (1.0 - m.flexible_share) * m.load_kw[t] + use_kwh / h;
+            loads[k] = (1.0 - m.flexible_share) * load_kw + use_kwh / h;
         }
         if !self.grid_available.get(t).copied().unwrap_or(true) {
             // Islanded: the coordinated members share PV and batteries; the others are alone.
             let together = self.settings.island_together;
             if together {
-                island(self.members, &who, t, &loads, &mut self.batteries, h, out);
+                island(self.members, who, t, loads, &mut self.batteries, h, out);
             }
-            for k in (0..self.members.len()).filter(|&k| !together || !coordinated[k]) {
-                island(self.members, &[k], t, &loads, &mut self.batteries, h, out);
+            for k in (0..n).filter(|&k| !together || !coordinated[k]) {
+                island(self.members, &[k], t, loads, &mut self.batteries, h, out);
             }
             for (k, o) in out.iter_mut().enumerate() {
                 o.coordinated = coordinated[k];
             }
             return;
         }
-        for k in 0..self.members.len() {
-            let pv = self.members[k].pv_kw.get(t).copied().unwrap_or(0.0);
+        for k in 0..n {
+            let pv = now.pv_kw[k];
             out[k] = MemberStep {
                 load_kw: loads[k],
                 pv_kw: pv,
@@ -422,33 +471,26 @@ impl<'a> CloudSim<'a> {
                 ..MemberStep::default()
             };
         }
-        let done = self.dispatch_plan(plan_index, &coordinated, h, out);
-        for k in 0..self.members.len() {
-            if !done[k] {
+        self.dispatch_plan(plan_index, s, h, out);
+        for (k, o) in out.iter_mut().enumerate() {
+            if !s.dispatched[k] {
                 if let Some((b, soc)) = self.batteries[k] {
                     let mut local = LocalBattery::new(Battery {
                         soc_initial_frac: soc / b.capacity_kwh,
                         ..b
                     });
-                    let flow = local.step(loads[k], out[k].pv_kw, h);
+                    let flow = local.step(s.loads_kw[k], o.pv_kw, h);
                     self.batteries[k] = Some((b, flow.soc_kwh));
-                    out[k].charge_kw = flow.charge_kw;
-                    out[k].discharge_kw = flow.discharge_kw;
+                    o.charge_kw = flow.charge_kw;
+                    o.discharge_kw = flow.discharge_kw;
                 }
             }
-            out[k].soc_kwh = self.batteries[k].map_or(0.0, |b| b.1);
-            out[k].net_kw = out[k].load_kw - out[k].pv_kw + out[k].charge_kw - out[k].discharge_kw;
+            o.soc_kwh = self.batteries[k].map_or(0.0, |b| b.1);
+            o.net_kw = o.load_kw - o.pv_kw + o.charge_kw - o.discharge_kw;
         }
         // Blind (no history yet), the coordinator is up: its agents still hold the level.
-        self.correct(
-            t,
-            plan_index.is_some() || blind,
-            &who,
-            &mut deferrable,
-            h,
-            out,
-        );
-        let import: f64 = who.iter().map(|&k| out[k].net_kw).sum();
+        self.correct(t, plan_index.is_some() || blind, s, h, out);
+        let import: f64 = s.who.iter().map(|&k| out[k].net_kw).sum();
         self.month_peak_kw = self.month_peak_kw.max(import);
     }
 }
