@@ -77,6 +77,11 @@ fn a_simulation_knows_what_it_simulated_and_a_merged_twin_counts() {
     assert!(main.options().covers(RunOptions::SETTLE_ONLY));
     let twin = simulate(&scenario, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
     assert!(!twin.options().covers(RunOptions::WITHOUT_TWIN));
+    // The twin alone settles no homes (it only reads their import): it answers nothing itself.
+    assert!(!twin.options().covers(RunOptions::SETTLE_ONLY));
+    assert!(twin.report(&scenario).is_none());
+    let alone = engine::run::run_with_options(&scenario, RunOptions::TWIN_ONLY, &mut |_| {}, None);
+    assert!(alone.is_err_and(|e| e.to_string().contains("twin alone")));
     let merged = main.with_twin_of(twin).unwrap();
     assert!(merged.options().covers(RunOptions::default()));
     let mut perfect = scenario.clone();

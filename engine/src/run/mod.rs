@@ -76,7 +76,8 @@ impl RunOptions {
         perfect_foresight_twin: false,
     };
 
-    /// Only the homes and the perfect-foresight twin: the part a second core does.
+    /// Only the perfect-foresight twin (and the homes' own dispatch it reads, unsettled): the
+    /// part a second core does. Its simulation has no report of its own.
     pub const TWIN_ONLY: Self = Self {
         cloud: false,
         performance_measure: false,
@@ -88,6 +89,13 @@ impl RunOptions {
         (self.cloud || !needed.cloud)
             && (self.performance_measure || !needed.performance_measure)
             && (self.perfect_foresight_twin || !needed.perfect_foresight_twin)
+            && (self.settles_homes() || !needed.settles_homes())
+    }
+
+    /// Whether the homes' own dispatch is settled (no sharing, BS, MMR, SDR): always but in a
+    /// run of the twin alone, which only needs the homes' import (the twin's do-no-harm level).
+    pub fn settles_homes(self) -> bool {
+        self.cloud || !self.perfect_foresight_twin
     }
 
     /// Whether `scenario`'s cloud-P2P has a perfect-foresight twin to simulate (not when the
@@ -130,7 +138,12 @@ pub fn run_with_options(
     series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
     let simulated = simulate(scenario, options, progress, series)?;
-    let report = simulated.closed_report(scenario);
+    let report = simulated.closed_report(scenario).ok_or_else(|| {
+        ScenarioError::Settings(
+            "a run of the perfect-foresight twin alone has no report: merge it into a whole run"
+                .into(),
+        )
+    })?;
     progress(1.0);
     Ok(report)
 }
@@ -162,23 +175,27 @@ impl Simulated {
         self.options
     }
 
-    /// The report of `scenario` from these books, or `None` when it needs a new simulation.
+    /// The report of `scenario` from these books, or `None` when it needs a new simulation
+    /// (or these are the books of the twin alone, which settled no homes).
     pub fn report(&self, scenario: &Scenario) -> Option<RunReport> {
-        self.serves(scenario).then(|| self.report_of(scenario))
+        if !self.serves(scenario) || !self.options.settles_homes() {
+            return None;
+        }
+        report_from(scenario, &self.members, &self.prices, self.finished.clone())
     }
 
     /// [`Simulated::report`] without keeping the books: they are closed in place, not copied
     /// (for a front end that keeps nothing, and at 10,000 members a copy of the books is MBs).
     pub fn into_report(self, scenario: &Scenario) -> Option<RunReport> {
-        self.serves(scenario).then(|| self.closed_report(scenario))
+        if !self.serves(scenario) {
+            return None;
+        }
+        self.closed_report(scenario)
     }
 
-    fn closed_report(self, scenario: &Scenario) -> RunReport {
+    /// None for the books of the twin alone.
+    fn closed_report(self, scenario: &Scenario) -> Option<RunReport> {
         report_from(scenario, &self.members, &self.prices, self.finished)
-    }
-
-    fn report_of(&self, scenario: &Scenario) -> RunReport {
-        report_from(scenario, &self.members, &self.prices, self.finished.clone())
     }
 
     /// These books with the perfect-foresight twin of `twin`, a simulation of the same scenario
@@ -202,7 +219,7 @@ fn report_from(
     members: &[crate::community::Member],
     prices: &[crate::market::GridPrices],
     finished: simulate::Finished,
-) -> RunReport {
+) -> Option<RunReport> {
     let tau = scenario.settings.aggregator_return;
     let context = assemble::Context {
         name: &scenario.name,
@@ -210,7 +227,7 @@ fn report_from(
         prices,
         aggregator_return: tau,
     };
-    assemble::report(&context, finished.close(tau))
+    Some(assemble::report(&context, finished.close(tau)?))
 }
 
 /// Simulate a scenario: [`run_with_options`] without the report, to keep and report from.

@@ -189,7 +189,8 @@ pub(super) struct Simulation<'s> {
     /// The baseline in use (`Auto` resolved) and the home EMS's settings.
     baseline: Baseline,
     ems_settings: CoordinatorSettings,
-    alone: Books,
+    /// None in a run of the twin alone (see [`RunOptions::settles_homes`]).
+    alone: Option<Books>,
     shared: Option<Books>,
     /// Cloud-P2P with the scenario's forecast.
     cloud: Option<Coordinated>,
@@ -324,6 +325,7 @@ impl<'s> Simulation<'s> {
         let ems = baseline == Baseline::HomeEms;
         let pool: Vec<usize> = (0..n).filter(|&k| participates[k]).collect();
         let islands_together = settings.community_islanding && pool.len() > 1 && !homes_only;
+        let settled = options.settles_homes();
         let options = if homes_only {
             RunOptions::SETTLE_ONLY
         } else {
@@ -364,21 +366,25 @@ impl<'s> Simulation<'s> {
             options,
             wear_per_kwh,
             homes: HomesAlone::new(members, ems),
-            islanding: islands_together.then(|| HomesAlone::pooled(members, pool, ems)),
+            islanding: (islands_together && settled)
+                .then(|| HomesAlone::pooled(members, pool, ems)),
             baseline,
             ems_settings: home_ems_settings(&coordinator),
             // Real bills: no sharing from the homes' solo meters; BS, MMR and SDR from the community's
             // dispatch (the homes' own when it does not island together); SDR on the homes' own
             // dispatch for cloud-P2P's gain split.
-            alone: books(
-                all_rules(),
-                Bills::solo_and(match (islands_together, options.cloud) {
-                    (false, _) => &LOCAL,
-                    (true, true) => &[RuleId::Sdr],
-                    (true, false) => &[],
-                }),
-            ),
-            shared: islands_together.then(|| books(all_rules(), Bills::shared(&LOCAL))),
+            alone: settled.then(|| {
+                books(
+                    all_rules(),
+                    Bills::solo_and(match (islands_together, options.cloud) {
+                        (false, _) => &LOCAL,
+                        (true, true) => &[RuleId::Sdr],
+                        (true, false) => &[],
+                    }),
+                )
+            }),
+            shared: (islands_together && settled)
+                .then(|| books(all_rules(), Bills::shared(&LOCAL))),
             cloud: options.cloud.then(|| {
                 Coordinated::new(
                     coordinator.clone(),
@@ -587,13 +593,15 @@ impl<'s> Simulation<'s> {
         ems_islanding: &mut EmsWindow<'_>,
     ) -> Result<(), ScenarioError> {
         self.homes.step(at, ems);
-        self.alone.add(
-            at,
-            &self.homes.steps,
-            &self.participates,
-            false,
-            &mut self.net,
-        )?;
+        if let Some(alone) = self.alone.as_mut() {
+            alone.add(
+                at,
+                &self.homes.steps,
+                &self.participates,
+                false,
+                &mut self.net,
+            )?;
+        }
         if let (Some(homes), Some(books)) = (self.islanding.as_mut(), self.shared.as_mut()) {
             homes.step(at, ems_islanding);
             books.add(at, &homes.steps, &self.participates, true, &mut self.net)?;
@@ -628,7 +636,7 @@ impl<'s> Simulation<'s> {
 /// reads — the aggregator's return τ_c — closes them again instead of re-simulating.
 #[derive(Clone)]
 pub(super) struct Finished {
-    alone: Books,
+    alone: Option<Books>,
     shared: Option<Books>,
     cloud: Option<Books>,
     oracle: Option<Books>,
@@ -638,17 +646,18 @@ pub(super) struct Finished {
 }
 
 impl Finished {
-    /// Close every behaviour's books with the aggregator's return `tau`.
-    pub fn close(self, tau: f64) -> Outcome {
-        Outcome {
-            alone: self.alone.close(tau),
+    /// Close every behaviour's books with the aggregator's return `tau` (None: a run of the
+    /// twin alone, which settled no homes).
+    pub fn close(self, tau: f64) -> Option<Outcome> {
+        Some(Outcome {
+            alone: self.alone?.close(tau),
             shared: self.shared.map(|b| b.close(tau)),
             solver: self.solver,
             baseline: self.baseline,
             cloud: self.cloud.map(|b| b.close(tau)),
             oracle: self.oracle.map(|b| b.close(tau)),
             best_bill: self.best_bill,
-        }
+        })
     }
 
     /// Take the perfect-foresight twin's books from `twin` (a run of the same scenario that
