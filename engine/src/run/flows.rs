@@ -67,6 +67,9 @@ impl Flows {
         let (mut buy, mut sell, mut import, mut export) = (0.0, 0.0, 0.0, 0.0);
         let mut unserved = 0.0;
         let month = self.axis.month_of(t) - self.axis.month_of(0);
+        if grid_up && !steps.is_empty() && self.e.load_class_counts_by_month.len() <= month {
+            self.e.load_class_counts_by_month.resize(month + 1, [0; 5]);
+        }
         for (k, s) in steps.iter().enumerate() {
             self.e.load_kwh += s.load_kw * hours;
             let pv_raw = now.pv_kw[k];
@@ -94,9 +97,6 @@ impl Flows {
             };
             let class = self.peaks.class(r).index();
             self.e.load_class_counts[class] += 1;
-            if self.e.load_class_counts_by_month.len() <= month {
-                self.e.load_class_counts_by_month.resize(month + 1, [0; 5]);
-            }
             self.e.load_class_counts_by_month[month][class] += 1;
         }
         let traded = buy.min(sell);

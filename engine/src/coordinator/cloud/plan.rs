@@ -85,7 +85,8 @@ impl CloudSim<'_> {
         }
         self.pool_forecast = pool_out;
         // Members with a battery one by one: their connection margins cap its charging.
-        let mut charge_room: Vec<Vec<f64>> = Vec::with_capacity(with_battery.len());
+        // Member-major, `n` steps each: one buffer, not one vector per member and plan.
+        let mut charge_room: Vec<f64> = Vec::with_capacity(with_battery.len() * n);
         for &k in &with_battery {
             let m = &self.members[k];
             let f = s.forecast;
@@ -102,15 +103,13 @@ impl CloudSim<'_> {
             );
             forecast_into(f, Quantity::Pv, &m.pv_kw, t, end, spd, pv_cache, &mut pv);
             let battery_kwh = self.batteries[k].map_or(0.0, |(b, _)| b.power_kw * h);
-            let mut room = Vec::with_capacity(n);
             for i in 0..n {
                 let own = (1.0 - m.flexible_share) * load[i] - pv[i];
                 base[i] += own * h;
                 flex_original[i] += m.flexible_share * load[i] * h;
                 // The connection's margin the battery may charge through (forecast).
-                room.push(((self.connections_kw[k] - own) * h).clamp(0.0, battery_kwh));
+                charge_room.push(((self.connections_kw[k] - own) * h).clamp(0.0, battery_kwh));
             }
-            charge_room.push(room);
         }
         // Today's remaining flexible energy, then later days' (forecast) energy, pro rata to
         // how much of each day the window covers.
@@ -205,7 +204,10 @@ impl CloudSim<'_> {
             .iter()
             .map(|g| {
                 let mut caps = vec![0.0; n];
-                for room in g.iter().filter_map(|&k| charge_room.get(slot[k])) {
+                let rooms = g
+                    .iter()
+                    .filter_map(|&k| charge_room.get(slot[k].checked_mul(n)?..(slot[k] + 1) * n));
+                for room in rooms {
                     for (c, r) in caps.iter_mut().zip(room) {
                         *c += r;
                     }
