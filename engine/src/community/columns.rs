@@ -1,6 +1,6 @@
 //! Every member's load and PV step-major: a step of a large community reads one contiguous
 //! column instead of one value from each of 10,000 separate series (a cache miss apiece).
-//! Filled a day at a time, so it holds a day's columns, not the window's.
+//! Filled a few steps at a time (the run: a cache line of each series), not the whole window.
 
 use super::Member;
 

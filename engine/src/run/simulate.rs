@@ -26,6 +26,10 @@ use super::peaks::{PeakReport, Rating};
 use super::{EnergyReport, FlowSeries, Model, RunOptions, SeriesSink};
 use crate::accounting::Baseline;
 
+/// Steps of every member's load and PV transposed at a time: one 64-byte cache line of each
+/// member's series (at 10,000 members, 1.3 MB of columns instead of 3.8 MB for a day).
+const COLUMN_STEPS: usize = 8;
+
 /// A stretch of the run: steps `chunk` are simulated, the window `w0..w1` around them is loaded.
 pub(super) struct Window {
     /// First step of the loaded window.
@@ -201,7 +205,7 @@ pub(super) struct Simulation<'s> {
     previous_window_start: usize,
     /// Whether each step is in the tariff's peak window.
     coincident: Vec<bool>,
-    /// Today's load and PV of every member, step-major (reused day after day).
+    /// The next few steps' load and PV of every member, step-major (a reused buffer).
     columns: Columns,
 }
 
@@ -424,13 +428,12 @@ impl<'s> Simulation<'s> {
         let mut columns = std::mem::take(&mut self.columns);
         let axis = self.scenario.axis;
         let settings = &self.scenario.settings;
-        let spd = axis.steps_per_day.max(1) as usize;
         for t in window.chunk.clone() {
             let (lt, grid) = (t - window.w0, &prices[t]);
-            // A day at a time (each window starts afresh: its steps are indexed from its start).
+            // A cache line of each member's series at a time (each window starts afresh: its
+            // steps are indexed from its start).
             if t == window.chunk.start || !columns.holds(lt) {
-                let day_end = (t / spd + 1) * spd;
-                let to = day_end.min(window.chunk.end) - window.w0;
+                let to = (lt + COLUMN_STEPS).min(window.chunk.end - window.w0);
                 columns.fill(&community.members, lt..to);
             }
             let at = At {
