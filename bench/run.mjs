@@ -23,6 +23,7 @@ const CASES = [
   ['run_default', 'default village, a year, all five models', REPEATS],
   ['run_both_defaults', 'both default villages, a year, all five models', 3],
   ['run1000', '1,000-member village, a year, all five models', 3],
+  ['run10k', '10,000-member village (the study\'s scale), a year, all five models, one worker', 1],
   ['tau_change', 'default village, a τ_c-only change after a full run (the kept simulation)', 5],
   ['sweep_feed_in10', 'default village, ten-point feed-in sweep incl. cloud-P2P (settle-only + complete)', 3],
   ['sweep_tau10', 'default village, ten-point τ_c sweep incl. cloud-P2P (one simulation)', 3],

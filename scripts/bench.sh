@@ -2,7 +2,8 @@
 # The benchmark table: the release wasm in headless Chromium (the shipped worker, served from a
 # sub-path), the same settlement natively, and the NumPy reference on the very same input.
 # Installs what it needs (like test.sh), builds the release site and the native example, then
-# prints a Markdown table and writes bench/results.json (about 3 minutes).
+# prints a Markdown table and writes bench/results.json (about 6 minutes, half of it the
+# 10,000-member year in one worker).
 # The criterion benchmarks are separate: `cargo bench -p engine --bench settlement`.
 source "$(dirname "$0")/lib.sh"
 ensure_dev_tools

@@ -28,6 +28,9 @@ pub enum BenchCase {
     RunBothDefaults,
     /// A 1,000-member north village, a full year, all five models.
     Run1000,
+    /// A 10,000-member north village (the study's scale), a full year, all five models, in one
+    /// worker.
+    Run10k,
     /// The default north village: a τ_c-only change after a full run (the worker's kept
     /// simulation re-reported; compare with [`BenchCase::RunDefault`]).
     TauChange,
@@ -41,7 +44,7 @@ pub enum BenchCase {
 
 impl BenchCase {
     /// Every case, in table order.
-    pub const ALL: [BenchCase; 10] = [
+    pub const ALL: [BenchCase; 11] = [
         BenchCase::GenerateDefault,
         BenchCase::Settle1k,
         BenchCase::Settle10k,
@@ -49,6 +52,7 @@ impl BenchCase {
         BenchCase::RunDefault,
         BenchCase::RunBothDefaults,
         BenchCase::Run1000,
+        BenchCase::Run10k,
         BenchCase::TauChange,
         BenchCase::SweepFeedIn10,
         BenchCase::SweepTau10,
@@ -88,10 +92,14 @@ pub fn prepare(case: BenchCase) -> Prepared {
                 Err(_) => Prepared::Scenarios(Vec::new()),
             }
         }
-        BenchCase::Run1000 => {
+        BenchCase::Run1000 | BenchCase::Run10k => {
             let mut large = north;
             if let CommunitySource::Generated(spec) = &mut large.community {
-                spec.members = 1_000;
+                spec.members = if case == BenchCase::Run10k {
+                    10_000
+                } else {
+                    1_000
+                };
             }
             Prepared::Scenarios(vec![large])
         }

@@ -1,6 +1,6 @@
 //! The page's side of the engine worker: start it, send scenarios, route answers to signals.
 
-use engine::run::{Model, RunReport};
+use engine::run::{simulated_part, Model, RunReport};
 use engine::scenario::Scenario;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -44,6 +44,12 @@ pub struct EngineState {
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
     queued: StoredValue<Option<ToWorker>, LocalStorage>,
+    /// The scenario of the run in progress (None when none is, or another request is).
+    running: StoredValue<Option<Scenario>, LocalStorage>,
+    /// A run that changes only what the report reads (τ_c), sent while the run in progress was
+    /// simulating its perfect-foresight twin: posted when that run is done, so the worker
+    /// answers it from the simulation it keeps instead of being restarted for a whole new run.
+    after_twin: StoredValue<Option<ToWorker>, LocalStorage>,
     restarts: StoredValue<u32>,
 }
 
@@ -82,6 +88,8 @@ impl EngineState {
             current: StoredValue::new(0),
             worker: StoredValue::new_local(None),
             queued: StoredValue::new_local(None),
+            running: StoredValue::new_local(None),
+            after_twin: StoredValue::new_local(None),
             restarts: StoredValue::new(0),
         }
     }
@@ -102,6 +110,8 @@ impl EngineState {
     fn settle(self) {
         self.progress.set(None);
         self.twin_pending.set(false);
+        self.running.set_value(None);
+        self.after_twin.set_value(None);
     }
 
     /// Listen to `worker`, after handling what it `said` before anyone listened.
@@ -182,12 +192,16 @@ impl EngineState {
                 report,
                 memory_bytes,
             }) if id == self.current.get_value() => {
+                let next = self.after_twin.try_update_value(Option::take).flatten();
                 let seconds = (js_sys::Date::now() - self.started.get_value()) / 1000.0;
                 self.last_run.set(Some((seconds, memory_bytes)));
                 self.settle();
                 self.error.set(None);
                 self.stale.set(false);
                 self.report.set(Some(*report));
+                if let Some(m) = next {
+                    self.post(m);
+                }
             }
             Ok(FromWorker::SweepPoint { id, index, point }) if id == self.current.get_value() => {
                 let complete = point.complete;
@@ -255,6 +269,7 @@ impl EngineState {
     pub fn cancel(self) {
         self.current.set_value(self.current.get_value() + 1);
         self.queued.set_value(None);
+        self.after_twin.set_value(None);
         self.restart();
     }
 
@@ -310,6 +325,13 @@ impl EngineState {
         if self.worker.with_value(Option::is_none) && self.restarts.get_value() == 0 {
             self.spawn();
         }
+        self.after_twin.set_value(None);
+        if self.waits_for_twin(&message) {
+            // Only the cloud card (τ_c moves its bills) is out of date until then.
+            self.stale.set(true);
+            self.after_twin.set_value(Some(message));
+            return;
+        }
         if self.ready.get_untracked() && self.progress.get_untracked().is_some() {
             self.current.set_value(self.current.get_value() + 1);
             self.restart();
@@ -326,8 +348,30 @@ impl EngineState {
         self.post(message);
     }
 
+    /// Whether `message` is a run the one in progress will answer in milliseconds once done:
+    /// it is simulating its perfect-foresight twin, and the new scenario changes only τ_c.
+    fn waits_for_twin(self, message: &ToWorker) -> bool {
+        let ToWorker::Run { scenario, .. } = message else {
+            return false;
+        };
+        self.twin_pending.get_untracked()
+            && self.progress.get_untracked().is_some()
+            && self.running.with_value(|r| {
+                // Compared as JSON, which the page has anyway (a derived equality of the whole
+                // scenario would add kilobytes to the page's wasm).
+                let json = |s: &Scenario| serde_json::to_string(&simulated_part(s)).ok();
+                r.as_ref()
+                    .and_then(json)
+                    .is_some_and(|r| json(scenario).is_some_and(|s| s == r))
+            })
+    }
+
     /// Post a request to a ready worker under a fresh id.
     fn post(self, message: ToWorker) {
+        self.running.set_value(match &message {
+            ToWorker::Run { scenario, .. } => Some((**scenario).clone()),
+            _ => None,
+        });
         let id = self.current.get_value() + 1;
         self.current.set_value(id);
         self.started.set_value(js_sys::Date::now());

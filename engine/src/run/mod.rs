@@ -164,10 +164,7 @@ impl Simulated {
     /// Whether `scenario` differs from the simulated one only in what the report alone reads
     /// (the aggregator's return τ_c and the name).
     pub fn serves(&self, scenario: &Scenario) -> bool {
-        let mut same = scenario.clone();
-        same.settings.aggregator_return = self.scenario.settings.aggregator_return;
-        same.name.clone_from(&self.scenario.name);
-        same == self.scenario
+        report_only_change(&self.scenario, scenario)
     }
 
     /// What was simulated (a merged twin counts as simulated).
@@ -214,6 +211,21 @@ impl Simulated {
 }
 
 /// Close `finished` at the scenario's τ_c and assemble its report.
+/// Whether `to` differs from `from` only in what a report alone reads: a simulation of one
+/// answers the other without simulating again.
+pub fn report_only_change(from: &Scenario, to: &Scenario) -> bool {
+    simulated_part(from) == simulated_part(to)
+}
+
+/// `scenario` without what only the report reads (the aggregator's return τ_c and the name):
+/// two scenarios with equal simulated parts have the same simulation.
+pub fn simulated_part(scenario: &Scenario) -> Scenario {
+    let mut part = scenario.clone();
+    part.settings.aggregator_return = 0.0;
+    part.name.clear();
+    part
+}
+
 fn report_from(
     scenario: &Scenario,
     members: &[crate::community::Member],
