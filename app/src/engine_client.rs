@@ -44,8 +44,9 @@ pub struct EngineState {
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
     queued: StoredValue<Option<ToWorker>, LocalStorage>,
-    /// The scenario of the run in progress (None when none is, or another request is).
-    running: StoredValue<Option<Scenario>, LocalStorage>,
+    /// The run in progress's simulated part as JSON (None when none is, or another request is):
+    /// what a new run must match to be answered from its simulation.
+    running_simulation: StoredValue<Option<String>, LocalStorage>,
     /// A run that changes only what the report reads (τ_c), sent while the run in progress was
     /// simulating its perfect-foresight twin: posted when that run is done, so the worker
     /// answers it from the simulation it keeps instead of being restarted for a whole new run.
@@ -88,7 +89,7 @@ impl EngineState {
             current: StoredValue::new(0),
             worker: StoredValue::new_local(None),
             queued: StoredValue::new_local(None),
-            running: StoredValue::new_local(None),
+            running_simulation: StoredValue::new_local(None),
             after_twin: StoredValue::new_local(None),
             restarts: StoredValue::new(0),
         }
@@ -110,7 +111,7 @@ impl EngineState {
     fn settle(self) {
         self.progress.set(None);
         self.twin_pending.set(false);
-        self.running.set_value(None);
+        self.running_simulation.set_value(None);
         self.after_twin.set_value(None);
     }
 
@@ -197,7 +198,8 @@ impl EngineState {
                 self.last_run.set(Some((seconds, memory_bytes)));
                 self.settle();
                 self.error.set(None);
-                self.stale.set(false);
+                // A held τ_c change makes the cloud card out of date until it is answered.
+                self.stale.set(next.is_some());
                 self.report.set(Some(*report));
                 if let Some(m) = next {
                     self.post(m);
@@ -312,7 +314,8 @@ impl EngineState {
 
     /// Run a scenario (the newest request wins; older answers are ignored). A run still in
     /// progress is abandoned — its worker is replaced — so a slider drag never waits for a year
-    /// of coordination it no longer needs.
+    /// of coordination it no longer needs; except a change of τ_c alone while the run is
+    /// finishing its perfect-foresight twin, which waits and is answered from that simulation.
     pub fn run(self, scenario: Scenario) {
         self.send(ToWorker::Run {
             id: 0,
@@ -356,20 +359,15 @@ impl EngineState {
         };
         self.twin_pending.get_untracked()
             && self.progress.get_untracked().is_some()
-            && self.running.with_value(|r| {
-                // Compared as JSON, which the page has anyway (a derived equality of the whole
-                // scenario would add kilobytes to the page's wasm).
-                let json = |s: &Scenario| serde_json::to_string(&simulated_part(s)).ok();
-                r.as_ref()
-                    .and_then(json)
-                    .is_some_and(|r| json(scenario).is_some_and(|s| s == r))
-            })
+            && self
+                .running_simulation
+                .with_value(|running| running.is_some() && *running == simulation_json(scenario))
     }
 
     /// Post a request to a ready worker under a fresh id.
     fn post(self, message: ToWorker) {
-        self.running.set_value(match &message {
-            ToWorker::Run { scenario, .. } => Some((**scenario).clone()),
+        self.running_simulation.set_value(match &message {
+            ToWorker::Run { scenario, .. } => simulation_json(scenario),
             _ => None,
         });
         let id = self.current.get_value() + 1;
@@ -384,6 +382,13 @@ impl EngineState {
             }
         });
     }
+}
+
+/// A scenario's simulated part as JSON (compared as text: the page serialises scenarios anyway,
+/// and a derived equality of the whole scenario would add kilobytes to its wasm). Computed once
+/// per posted run, and per new run only while a twin is running.
+fn simulation_json(scenario: &Scenario) -> Option<String> {
+    serde_json::to_string(&simulated_part(scenario)).ok()
 }
 
 /// The worker `index.html` starts before the page's wasm has loaded, with what it said so far.

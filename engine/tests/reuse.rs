@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use engine::community::Site;
-use engine::run::{run, simulate, RunOptions};
+use engine::run::{run, simulate, simulated_part, RunOptions};
 use engine::scenario::{CommunitySource, Scenario};
 use engine::sweep::{sweep_point, sweep_point_kept, SweepParameter};
 use engine::tariff::{Tariff, TariffPreset};
@@ -43,6 +43,9 @@ fn a_tau_only_change_reports_from_the_kept_books_bit_identically() {
         let mut horizon_change = scenario.clone();
         horizon_change.settings.coordinator.horizon_steps = 12;
         assert!(kept.report(&horizon_change).is_none());
+        // What a front end compares to know the same: the simulated parts.
+        assert_eq!(simulated_part(&changed), simulated_part(&scenario));
+        assert_ne!(simulated_part(&horizon_change), simulated_part(&scenario));
         let mut pv = scenario.clone();
         if let CommunitySource::Generated(spec) = &mut pv.community {
             spec.pv_share = 0.6;

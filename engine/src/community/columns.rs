@@ -64,7 +64,8 @@ impl Columns {
         }
     }
 
-    /// Every step of `members` (a whole window; tests and small communities).
+    /// Every step of `members` (a whole window).
+    #[cfg(test)]
     pub fn of(members: &[Member]) -> Self {
         let steps = members.iter().map(|m| m.load_kw.len()).max().unwrap_or(0);
         let mut columns = Self::default();

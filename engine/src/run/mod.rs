@@ -137,13 +137,17 @@ pub fn run_with_options(
     progress: &mut dyn FnMut(f64),
     series: Option<&mut SeriesSink>,
 ) -> Result<RunReport, ScenarioError> {
-    let simulated = simulate(scenario, options, progress, series)?;
-    let report = simulated.closed_report(scenario).ok_or_else(|| {
+    let no_report = || {
         ScenarioError::Settings(
             "a run of the perfect-foresight twin alone has no report: merge it into a whole run"
                 .into(),
         )
-    })?;
+    };
+    if !options.settles_homes() {
+        return Err(no_report());
+    }
+    let simulated = simulate(scenario, options, progress, series)?;
+    let report = simulated.closed_report(scenario).ok_or_else(no_report)?;
     progress(1.0);
     Ok(report)
 }
@@ -164,7 +168,11 @@ impl Simulated {
     /// Whether `scenario` differs from the simulated one only in what the report alone reads
     /// (the aggregator's return τ_c and the name).
     pub fn serves(&self, scenario: &Scenario) -> bool {
-        report_only_change(&self.scenario, scenario)
+        // One copy (an uploaded community is every member's year of series).
+        let mut same = scenario.clone();
+        let kept = &self.scenario;
+        set_report_only_fields(&mut same, kept.settings.aggregator_return, &kept.name);
+        same == self.scenario
     }
 
     /// What was simulated (a merged twin counts as simulated).
@@ -175,7 +183,7 @@ impl Simulated {
     /// The report of `scenario` from these books, or `None` when it needs a new simulation
     /// (or these are the books of the twin alone, which settled no homes).
     pub fn report(&self, scenario: &Scenario) -> Option<RunReport> {
-        if !self.serves(scenario) || !self.options.settles_homes() {
+        if !self.serves(scenario) {
             return None;
         }
         report_from(scenario, &self.members, &self.prices, self.finished.clone())
@@ -190,7 +198,7 @@ impl Simulated {
         self.closed_report(scenario)
     }
 
-    /// None for the books of the twin alone.
+    /// None for the books of the twin alone (see [`report_from`]).
     fn closed_report(self, scenario: &Scenario) -> Option<RunReport> {
         report_from(scenario, &self.members, &self.prices, self.finished)
     }
@@ -210,22 +218,23 @@ impl Simulated {
     }
 }
 
-/// Close `finished` at the scenario's τ_c and assemble its report.
-/// Whether `to` differs from `from` only in what a report alone reads: a simulation of one
-/// answers the other without simulating again.
-pub fn report_only_change(from: &Scenario, to: &Scenario) -> bool {
-    simulated_part(from) == simulated_part(to)
-}
-
 /// `scenario` without what only the report reads (the aggregator's return τ_c and the name):
-/// two scenarios with equal simulated parts have the same simulation.
+/// two scenarios with equal simulated parts have the same simulation, and a kept one answers
+/// both ([`Simulated::serves`]; a front end compares them to know a run needs no simulation).
 pub fn simulated_part(scenario: &Scenario) -> Scenario {
     let mut part = scenario.clone();
-    part.settings.aggregator_return = 0.0;
-    part.name.clear();
+    set_report_only_fields(&mut part, 0.0, "");
     part
 }
 
+/// Set what only the report reads: the aggregator's return τ_c and the name.
+fn set_report_only_fields(scenario: &mut Scenario, aggregator_return: f64, name: &str) {
+    scenario.settings.aggregator_return = aggregator_return;
+    name.clone_into(&mut scenario.name);
+}
+
+/// Close `finished` at the scenario's τ_c and assemble its report (None: the books of the
+/// twin alone, which settled no homes).
 fn report_from(
     scenario: &Scenario,
     members: &[crate::community::Member],

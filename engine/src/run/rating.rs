@@ -96,7 +96,10 @@ pub(super) fn transformer_rating(
     let peak_kw = homes
         .finish()
         .close(0.0)
-        .map_or(0.0, |o| o.alone.peaks.peak_import_kw);
+        .ok_or_else(|| ScenarioError::Settings("the sizing pass settled no homes".into()))?
+        .alone
+        .peaks
+        .peak_import_kw;
     Ok((
         rating(crate::transformer::default_kva(peak_kw)),
         (keep && !kept.is_empty()).then_some(kept),

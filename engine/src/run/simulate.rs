@@ -329,12 +329,12 @@ impl<'s> Simulation<'s> {
         let ems = baseline == Baseline::HomeEms;
         let pool: Vec<usize> = (0..n).filter(|&k| participates[k]).collect();
         let islands_together = settings.community_islanding && pool.len() > 1 && !homes_only;
-        let settled = options.settles_homes();
         let options = if homes_only {
             RunOptions::SETTLE_ONLY
         } else {
             options
         };
+        let settled = options.settles_homes();
         let books = |settler: Settler, bills: Bills| {
             // The sizing pass only needs the peak.
             Books::new(

@@ -14,23 +14,23 @@ impl CloudSim<'_> {
         &mut self,
         t: usize,
         planned: bool,
-        s: &mut StepScratch,
+        scratch: &mut StepScratch,
         h: f64,
         out: &mut [MemberStep],
     ) {
         let rating = self.settings.peak.rating_kw;
         let level = self.import_level_kw();
-        if !planned || s.who.is_empty() || !(level.is_finite() || rating.is_finite()) {
+        if !planned || scratch.who.is_empty() || !(level.is_finite() || rating.is_finite()) {
             return;
         }
-        refill(&mut s.deferred_kwh, self.members.len(), 0.0);
+        refill(&mut scratch.deferred_kwh, self.members.len(), 0.0);
         // Staggered restoration: within three hours of an outage's end the batteries have
         // served the island and may be empty; load over the level reconnects a step later.
         let recovery = (3.0 / h).ceil() as usize;
         let restoring = (t.saturating_sub(recovery)..t)
             .any(|s| !self.grid_available.get(s).copied().unwrap_or(true));
         let changed = correct_step(
-            &s.who,
+            &scratch.who,
             &self.shares_kw,
             level,
             rating,
@@ -38,30 +38,30 @@ impl CloudSim<'_> {
             &mut self.batteries,
             &self.connections_kw,
             StepLevers {
-                deferrable_kwh: &mut s.deferrable_kwh,
-                deferred_kwh: &mut s.deferred_kwh,
+                deferrable_kwh: &mut scratch.deferrable_kwh,
+                deferred_kwh: &mut scratch.deferred_kwh,
                 restoring,
             },
             out,
         );
         if changed {
             self.stats.corrected_steps += 1;
-            for (left, d) in self.flex_left.iter_mut().zip(&s.deferred_kwh) {
+            for (left, d) in self.flex_left.iter_mut().zip(&scratch.deferred_kwh) {
                 *left += d;
             }
         }
     }
 
     /// Coordinated batteries follow the active plan, split within each group by headroom;
-    /// `s.dispatched` says whose batteries were.
+    /// `scratch.dispatched` says whose batteries were.
     pub(super) fn dispatch_plan(
         &mut self,
         plan_index: Option<usize>,
-        s: &mut StepScratch,
+        scratch: &mut StepScratch,
         h: f64,
         out: &mut [MemberStep],
     ) {
-        refill(&mut s.dispatched, self.members.len(), false);
+        refill(&mut scratch.dispatched, self.members.len(), false);
         let Some(i) = plan_index else {
             return;
         };
@@ -69,26 +69,27 @@ impl CloudSim<'_> {
             return;
         };
         for (g, group) in active.groups.iter().enumerate() {
-            s.group.clear();
-            s.group
-                .extend(group.iter().copied().filter(|&k| s.coordinated[k]));
+            scratch.group.clear();
+            scratch
+                .group
+                .extend(group.iter().copied().filter(|&k| scratch.coordinated[k]));
             let charge = active.plan.charge_kwh.get(g).map_or(0.0, |c| c[i]) / h;
             let discharge = active.plan.discharge_kwh.get(g).map_or(0.0, |d| d[i]) / h;
-            let short_kw = self.dispatch_group(s, charge, discharge, h, out);
+            let short_kw = self.dispatch_group(scratch, charge, discharge, h, out);
             if charge > 0.0 {
                 self.stats.dropped_charge_kwh += short_kw * h;
             }
-            for &k in &s.group {
-                s.dispatched[k] = true;
+            for &k in &scratch.group {
+                scratch.dispatched[k] = true;
             }
         }
         self.active = Some(active);
     }
 
-    /// Split a group's planned charge or discharge (kW) among `s.group`'s members by headroom.
+    /// Split a group's planned charge or discharge (kW) among `scratch.group`'s members by headroom.
     fn dispatch_group(
         &mut self,
-        s: &mut StepScratch,
+        scratch: &mut StepScratch,
         charge_kw: f64,
         discharge_kw: f64,
         h: f64,
@@ -122,8 +123,8 @@ impl CloudSim<'_> {
                 )
             }
         };
-        let group = &s.group;
-        let given = &mut s.given_kw;
+        let group = &scratch.group;
+        let given = &mut scratch.given_kw;
         refill(given, group.len(), 0.0);
         if !charging {
             // Overloaded nodes' own batteries go first, up to their excess.
@@ -138,7 +139,7 @@ impl CloudSim<'_> {
                 }
             }
         }
-        let (open, next) = (&mut s.open, &mut s.next);
+        let (open, next) = (&mut scratch.open, &mut scratch.next);
         open.clear();
         open.extend(0..group.len());
         for _ in 0..group.len().max(1) {

@@ -204,9 +204,11 @@ impl CloudSim<'_> {
             .iter()
             .map(|g| {
                 let mut caps = vec![0.0; n];
+                // Members of the group with a forecast room (coordinated this plan).
                 let rooms = g
                     .iter()
-                    .filter_map(|&k| charge_room.get(slot[k].checked_mul(n)?..(slot[k] + 1) * n));
+                    .filter(|&&k| slot[k] != usize::MAX)
+                    .map(|&k| &charge_room[slot[k] * n..][..n]);
                 for room in rooms {
                     for (c, r) in caps.iter_mut().zip(room) {
                         *c += r;
