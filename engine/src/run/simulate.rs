@@ -216,6 +216,8 @@ pub(super) struct Coordinated {
     books: Books,
     /// The members' flows of the last step.
     pub steps: Vec<MemberStep>,
+    /// Who the coordinator reached in the last step (a reused buffer, like `CloudSim`'s).
+    coordinated: Vec<bool>,
 }
 
 impl Coordinated {
@@ -225,6 +227,7 @@ impl Coordinated {
             state: None,
             books,
             steps: vec![MemberStep::default(); members.len()],
+            coordinated: Vec::with_capacity(members.len()),
         }
     }
 
@@ -242,7 +245,9 @@ impl Coordinated {
             sim.observe_homes_import(homes_kw);
         }
         sim.step(at.lt, at.now, &mut self.steps);
-        let coordinated: Vec<bool> = self.steps.iter().map(|s| s.coordinated).collect();
+        self.coordinated.clear();
+        self.coordinated
+            .extend(self.steps.iter().map(|s| s.coordinated));
         let exchange: f64 = self.steps.iter().map(|s| s.net_kw).sum::<f64>();
         let peak = &self.settings.peak;
         let loading = if at.grid_up && peak.rating_kw.is_finite() && peak.rating_kw > 0.0 {
@@ -251,11 +256,12 @@ impl Coordinated {
             0.0
         };
         let class = LoadClass::of_ratio_with(loading, &peak.class_thresholds);
-        self.books.settler.set_participation(&coordinated);
+        self.books.settler.set_participation(&self.coordinated);
         self.books
             .settler
             .set_contribution_weight(class.contribution_weight());
-        self.books.add(at, &self.steps, &coordinated, true, net)
+        self.books
+            .add(at, &self.steps, &self.coordinated, true, net)
     }
 }
 
