@@ -44,9 +44,9 @@ pub struct EngineState {
     current: StoredValue<u64>,
     worker: StoredValue<Option<Worker>, LocalStorage>,
     queued: StoredValue<Option<ToWorker>, LocalStorage>,
-    /// The run in progress's simulated part as JSON (None when none is, or another request is):
-    /// what a new run must match to be answered from its simulation.
-    running_simulation: StoredValue<Option<String>, LocalStorage>,
+    /// The run in progress, as posted (None when none is, or another request is): what a new
+    /// run must match to be answered from its simulation. Kept, not copied or serialised again.
+    running: StoredValue<Option<Box<Scenario>>, LocalStorage>,
     /// A run that changes only what the report reads (τ_c), sent while the run in progress was
     /// simulating its perfect-foresight twin: posted when that run is done, so the worker
     /// answers it from the simulation it keeps instead of being restarted for a whole new run.
@@ -89,7 +89,7 @@ impl EngineState {
             current: StoredValue::new(0),
             worker: StoredValue::new_local(None),
             queued: StoredValue::new_local(None),
-            running_simulation: StoredValue::new_local(None),
+            running: StoredValue::new_local(None),
             after_twin: StoredValue::new_local(None),
             restarts: StoredValue::new(0),
         }
@@ -111,7 +111,7 @@ impl EngineState {
     fn settle(self) {
         self.progress.set(None);
         self.twin_pending.set(false);
-        self.running_simulation.set_value(None);
+        self.running.set_value(None);
         self.after_twin.set_value(None);
     }
 
@@ -359,34 +359,38 @@ impl EngineState {
         };
         self.twin_pending.get_untracked()
             && self.progress.get_untracked().is_some()
-            && self
-                .running_simulation
-                .with_value(|running| running.is_some() && *running == simulation_json(scenario))
+            && self.running.with_value(|running| {
+                running.as_ref().is_some_and(|running| {
+                    let running = simulation_json(running);
+                    running.is_some() && running == simulation_json(scenario)
+                })
+            })
     }
 
     /// Post a request to a ready worker under a fresh id.
     fn post(self, message: ToWorker) {
-        self.running_simulation.set_value(match &message {
-            ToWorker::Run { scenario, .. } => simulation_json(scenario),
-            _ => None,
-        });
         let id = self.current.get_value() + 1;
         self.current.set_value(id);
         self.started.set_value(js_sys::Date::now());
         self.progress.set(Some(0.0));
         self.twin_pending.set(false);
-        let text = serde_json::to_string(&message.with_id(id)).unwrap_or_default();
+        let message = message.with_id(id);
+        let text = serde_json::to_string(&message).unwrap_or_default();
         self.worker.with_value(|w| {
             if let Some(w) = w {
                 let _ = w.post_message(&JsValue::from_str(&text));
             }
         });
+        self.running.set_value(match message {
+            ToWorker::Run { scenario, .. } => Some(scenario),
+            _ => None,
+        });
     }
 }
 
 /// A scenario's simulated part as JSON (compared as text: the page serialises scenarios anyway,
-/// and a derived equality of the whole scenario would add kilobytes to its wasm). Computed once
-/// per posted run, and per new run only while a twin is running.
+/// and a derived equality of the whole scenario would add kilobytes to its wasm). Computed only
+/// for a run asked for while a twin is running, not for every run posted.
 fn simulation_json(scenario: &Scenario) -> Option<String> {
     serde_json::to_string(&simulated_part(scenario)).ok()
 }
