@@ -84,6 +84,18 @@ pub(crate) struct MemberTotals {
 }
 
 impl MemberTotals {
+    /// The six totals every step adds at grid prices (all but the contributions).
+    fn at_grid_prices(&mut self) -> [&mut [f64]; 6] {
+        [
+            &mut self.import_kwh,
+            &mut self.export_kwh,
+            &mut self.grid_buy_cost,
+            &mut self.grid_sell_revenue,
+            &mut self.import_at_sell_price,
+            &mut self.export_at_buy_price,
+        ]
+    }
+
     fn new(members: usize) -> Self {
         let zeros = vec![0.0; members];
         Self {
@@ -111,6 +123,14 @@ pub(crate) struct RuleRun {
     pooled: Option<PooledHorizon>,
 }
 
+impl RuleRun {
+    /// Whether the rule bills every step at its own prices: not pooled over a horizon (billed
+    /// when it closes) and not the grid's prices (copied from the reference totals at the end).
+    fn bills_each_step(&self) -> bool {
+        self.pooled.is_none() && !self.rule.is_grid_passthrough()
+    }
+}
+
 /// State of an open multi-step billing horizon (Bill Sharing).
 #[derive(Clone)]
 struct PooledHorizon {
@@ -136,6 +156,8 @@ pub struct Settler {
     market_net: Vec<f64>,
     /// Weight γ of the next step's contributions (load-class weighting of the SCR).
     contribution_weight: f64,
+    /// Steps priced but not yet added to the members' totals and bills.
+    pending: PendingSteps,
 }
 
 impl std::fmt::Debug for Settler {
@@ -189,6 +211,7 @@ impl Settler {
             outsiders: Vec::new(),
             market_net: Vec::new(),
             contribution_weight: 1.0,
+            pending: PendingSteps::new(pending::BLOCK_STEPS),
         }
     }
 
@@ -208,6 +231,14 @@ impl Settler {
         } else {
             self.market_net.resize(self.members, 0.0);
         }
+    }
+
+    /// The same settler adding up `steps` steps at a time (tests: any block length must give the
+    /// same bits).
+    #[cfg(test)]
+    fn with_block_steps(mut self, steps: usize) -> Self {
+        self.pending = PendingSteps::new(steps);
+        self
     }
 
     /// Mark who takes part in sharing; the others settle alone with the grid under every rule.
@@ -243,57 +274,20 @@ impl Settler {
                 got: net_kwh.len(),
             });
         }
-        if !kernels::all_finite(net_kwh) {
+        // Horizons ending before this step close first: they bill the totals up to it.
+        self.close_finished_horizons(step);
+        let (mut tbp, mut tsp) = self.pending.stage(net_kwh);
+        // Finite sums of finite values are the rule; an overflowing sum of finite values passes.
+        if !(tbp + tsp).is_finite() && !kernels::all_finite(net_kwh) {
             let member = net_kwh.iter().position(|x| !x.is_finite()).unwrap_or(0);
             return Err(SettleError::NotFinite { step, member });
         }
-        self.close_finished_horizons(step);
-
-        let (buy, sell) = (grid.buy_per_kwh, grid.sell_per_kwh);
-        let (mut tbp, mut tsp): (f64, f64);
-        let t = &mut self.totals;
-        let n = net_kwh.len();
-        (tbp, tsp) = kernels::accumulate_totals(
-            net_kwh,
-            [
-                &mut t.import_kwh[..n],
-                &mut t.export_kwh[..n],
-                &mut t.grid_buy_cost[..n],
-                &mut t.grid_sell_revenue[..n],
-                &mut t.import_at_sell_price[..n],
-                &mut t.export_at_buy_price[..n],
-            ],
-            buy,
-            sell,
-        );
-        let net_kwh = if self.outsiders.is_empty() {
-            net_kwh
-        } else {
-            self.market_net.copy_from_slice(net_kwh);
-            for &k in &self.outsiders {
-                let x = net_kwh[k];
-                self.market_net[k] = 0.0;
-                if x > 0.0 {
-                    tbp -= x;
-                } else {
-                    tsp += x;
-                }
-                for run in self
-                    .runs
-                    .iter_mut()
-                    .filter(|r| !r.rule.is_grid_passthrough())
-                {
-                    if x > 0.0 {
-                        run.buy_cost[k] += buy * x;
-                    } else {
-                        run.sell_revenue[k] -= sell * x;
-                    }
-                }
-            }
-            tbp = if tbp > 0.0 { tbp } else { 0.0 };
-            tsp = if tsp > 0.0 { tsp } else { 0.0 };
-            &self.market_net
-        };
+        if !self.outsiders.is_empty() {
+            // Members settling alone: their own totals count, the market sees them at zero.
+            // Rare (agents failing), so such a step is added up on its own.
+            self.flush();
+            (tbp, tsp) = self.exclude_outsiders(net_kwh, grid, tbp, tsp);
+        }
         let shared = if tbp < tsp { tbp } else { tsp };
         let share = if shared > 0.0 {
             self.contribution_weight * shared / tsp
@@ -301,9 +295,6 @@ impl Settler {
             0.0
         };
         let market = HorizonMarket::of_step(tbp, tsp, grid);
-        // Per-step rules that bill members this step: (buy price, sell price, accumulators).
-        let mut billed: Vec<(f64, f64, &mut [f64], &mut [f64])> =
-            Vec::with_capacity(self.runs.len());
         for run in &mut self.runs {
             match &mut run.pooled {
                 Some(pool) => {
@@ -314,38 +305,27 @@ impl Settler {
                     // Filled in when the horizon closes.
                     run.prices_by_step.push(InternalPrices::default());
                 }
-                None => {
-                    let prices = run.rule.internal_prices(&market, grid);
-                    run.prices_by_step.push(prices);
-                    // A rule that passes grid prices through bills exactly the reference
-                    // totals; `finish` copies them instead of adding them up twice.
-                    if !run.rule.is_grid_passthrough() {
-                        billed.push((
-                            prices.buy_per_kwh,
-                            prices.sell_per_kwh,
-                            &mut run.buy_cost[..n],
-                            &mut run.sell_revenue[..n],
-                        ));
-                    }
-                }
+                None => run
+                    .prices_by_step
+                    .push(run.rule.internal_prices(&market, grid)),
             }
         }
-        let contributed = &mut t.contributed_kwh[..n];
-        // One pass over the members for the contributions and every billed rule (the usual
-        // comparison has exactly two: MMR and SDR).
-        if let [(pb1, ps1, cost1, rev1), (pb2, ps2, cost2, rev2)] = billed.as_mut_slice() {
-            kernels::accumulate_two_rules(
-                net_kwh,
-                contributed,
-                share,
-                [cost1, rev1, cost2, rev2],
-                [*pb1, *ps1, *pb2, *ps2],
-            );
-        } else {
-            kernels::accumulate_contribution(net_kwh, contributed, share);
-            for (pb, ps, cost, revenue) in billed.iter_mut() {
-                kernels::accumulate_rule(net_kwh, cost, revenue, *pb, *ps);
+        if self.outsiders.is_empty() {
+            if self.pending.commit(step, grid, share) {
+                self.flush();
             }
+        } else {
+            pending::add_steps(
+                pending::Block {
+                    own_kwh: net_kwh,
+                    market_kwh: &self.market_net,
+                    grid: &[grid],
+                    shares: &[share],
+                    first_step: step,
+                },
+                &mut self.totals,
+                &mut self.runs,
+            );
         }
         self.steps.push(StepSummary {
             buyers_kwh: tbp,
@@ -358,10 +338,52 @@ impl Settler {
         Ok(())
     }
 
+    /// Zero the outsiders in the market's view of the step (`market_net`), take them out of
+    /// (TBP, TSP), and bill them at grid prices under every rule that is not already the grid's.
+    fn exclude_outsiders(
+        &mut self,
+        net_kwh: &[f64],
+        grid: GridPrices,
+        mut tbp: f64,
+        mut tsp: f64,
+    ) -> (f64, f64) {
+        let (buy, sell) = (grid.buy_per_kwh, grid.sell_per_kwh);
+        self.market_net.copy_from_slice(net_kwh);
+        for &k in &self.outsiders {
+            let x = net_kwh[k];
+            self.market_net[k] = 0.0;
+            if x > 0.0 {
+                tbp -= x;
+            } else {
+                tsp += x;
+            }
+            for run in self
+                .runs
+                .iter_mut()
+                .filter(|r| !r.rule.is_grid_passthrough())
+            {
+                if x > 0.0 {
+                    run.buy_cost[k] += buy * x;
+                } else {
+                    run.sell_revenue[k] -= sell * x;
+                }
+            }
+        }
+        let tbp = if tbp > 0.0 { tbp } else { 0.0 };
+        let tsp = if tsp > 0.0 { tsp } else { 0.0 };
+        (tbp, tsp)
+    }
+
+    /// Add the held steps to the members' running totals.
+    fn flush(&mut self) {
+        self.pending.flush(&mut self.totals, &mut self.runs);
+    }
+
     /// Count an islanded step's exchange as contributions: inside an island every kWh a member
     /// offers is taken by the others (the island balances), weighted by the step's γ. Bills are
     /// not touched: island trades settle at the island price outside the grid settlement.
     pub(crate) fn add_island_contributions(&mut self, net_kwh: &[f64]) {
+        self.flush();
         for (k, (c, &x)) in self
             .totals
             .contributed_kwh
@@ -377,6 +399,14 @@ impl Settler {
 
     fn close_finished_horizons(&mut self, next_step: usize) {
         let axis = self.axis;
+        let closing = |run: &RuleRun| {
+            run.pooled.as_ref().is_some_and(|pool| {
+                next_step > 0 && horizon_key(&axis, pool.horizon, next_step) != pool.key
+            })
+        };
+        if self.runs.iter().any(closing) {
+            self.flush(); // a closing horizon bills the members' totals up to its end
+        }
         let totals = &self.totals;
         for run in &mut self.runs {
             let Some(pool) = &mut run.pooled else {
@@ -398,6 +428,7 @@ impl Settler {
 
     /// Close open horizons and compute every metric. `aggregator_return` is τ_c in [0, 1).
     pub fn finish(mut self, aggregator_return: f64) -> SettlementReport {
+        self.flush();
         let end = self.steps.len();
         for run in &mut self.runs {
             if run.pooled.is_some() && end > 0 {
@@ -481,127 +512,10 @@ pub fn settle_matrix(
     Ok(settler.finish(0.0))
 }
 
-/// The hot loops, as functions of separate slices: `&mut` parameters tell the compiler the
-/// arrays do not overlap, which it needs to vectorise (it cannot see that for struct fields).
-mod kernels {
-    /// Partial sums in the hot loop (a multiple of the SIMD width).
-    const LANES: usize = 4;
+mod kernels;
+mod pending;
 
-    /// Per-member totals (import, export, Σλ_buy·import, Σλ_sell·export, Σλ_sell·import,
-    /// Σλ_buy·export) and the step's (TBP, TSP).
-    pub(super) fn accumulate_totals(
-        net: &[f64],
-        totals: [&mut [f64]; 6],
-        buy: f64,
-        sell: f64,
-    ) -> (f64, f64) {
-        let [import, export, buy_cost, sell_revenue, import_low, export_high] = totals;
-        let n = net.len();
-        let (import, export) = (&mut import[..n], &mut export[..n]);
-        let (buy_cost, sell_revenue) = (&mut buy_cost[..n], &mut sell_revenue[..n]);
-        let (import_low, export_high) = (&mut import_low[..n], &mut export_high[..n]);
-        // Lane-wise partial sums: one running sum would forbid vectorising the loop.
-        let mut lanes_buy = [0.0; LANES];
-        let mut lanes_sell = [0.0; LANES];
-        let whole = n - n % LANES;
-        for base in (0..whole).step_by(LANES) {
-            for j in 0..LANES {
-                let k = base + j;
-                let x = net[k];
-                let imp = if x > 0.0 { x } else { 0.0 };
-                let exp = imp - x;
-                lanes_buy[j] += imp;
-                lanes_sell[j] += exp;
-                import[k] += imp;
-                export[k] += exp;
-                buy_cost[k] += buy * imp;
-                sell_revenue[k] += sell * exp;
-                import_low[k] += sell * imp;
-                export_high[k] += buy * exp;
-            }
-        }
-        for k in whole..n {
-            let x = net[k];
-            let imp = if x > 0.0 { x } else { 0.0 };
-            let exp = imp - x;
-            lanes_buy[0] += imp;
-            lanes_sell[0] += exp;
-            import[k] += imp;
-            export[k] += exp;
-            buy_cost[k] += buy * imp;
-            sell_revenue[k] += sell * exp;
-            import_low[k] += sell * imp;
-            export_high[k] += buy * exp;
-        }
-        (lanes_buy.iter().sum(), lanes_sell.iter().sum())
-    }
-
-    /// Contributions (surplus × shared/TSP) and two rules' costs and revenues in one pass.
-    pub(super) fn accumulate_two_rules(
-        net: &[f64],
-        contributed: &mut [f64],
-        share: f64,
-        accumulators: [&mut [f64]; 4],
-        prices: [f64; 4],
-    ) {
-        let [cost1, rev1, cost2, rev2] = accumulators;
-        let [pb1, ps1, pb2, ps2] = prices;
-        let n = net.len();
-        let contributed = &mut contributed[..n];
-        let (cost1, rev1, cost2, rev2) = (
-            &mut cost1[..n],
-            &mut rev1[..n],
-            &mut cost2[..n],
-            &mut rev2[..n],
-        );
-        for k in 0..n {
-            let x = net[k];
-            let imp = if x > 0.0 { x } else { 0.0 };
-            let exp = imp - x;
-            contributed[k] += exp * share;
-            cost1[k] += pb1 * imp;
-            rev1[k] += ps1 * exp;
-            cost2[k] += pb2 * imp;
-            rev2[k] += ps2 * exp;
-        }
-    }
-
-    /// Whether every value is finite (x·0 is 0 for finite x and NaN otherwise; lane-wise sums
-    /// keep the check vectorised).
-    pub(super) fn all_finite(net: &[f64]) -> bool {
-        let mut lanes = [0.0; LANES];
-        let chunks = net.chunks_exact(LANES);
-        let rest: f64 = chunks.remainder().iter().map(|x| x * 0.0).sum();
-        for chunk in chunks {
-            for j in 0..LANES {
-                lanes[j] += chunk[j] * 0.0;
-            }
-        }
-        (lanes.iter().sum::<f64>() + rest).is_finite()
-    }
-
-    /// Contributions alone.
-    pub(super) fn accumulate_contribution(net: &[f64], contributed: &mut [f64], share: f64) {
-        for (c, &x) in contributed.iter_mut().zip(net) {
-            *c += if x < 0.0 { -x * share } else { 0.0 };
-        }
-    }
-
-    /// One rule's costs and revenues.
-    pub(super) fn accumulate_rule(
-        net: &[f64],
-        cost: &mut [f64],
-        revenue: &mut [f64],
-        pb: f64,
-        ps: f64,
-    ) {
-        for ((c, r), &x) in cost.iter_mut().zip(revenue.iter_mut()).zip(net) {
-            let imp = if x > 0.0 { x } else { 0.0 };
-            *c += pb * imp;
-            *r += ps * (imp - x);
-        }
-    }
-}
+use pending::PendingSteps;
 
 #[cfg(test)]
 mod tests {
@@ -636,5 +550,61 @@ mod tests {
             settler.push_step(grid, &[1.0; 5]),
             Err(SettleError::PastEnd { step: 2, .. })
         ));
+    }
+
+    /// Settle 40 days of 13 members (not a multiple of the SIMD chunk) with agents failing and
+    /// recovering, islanded steps, a changing contribution weight and every BS horizon, adding
+    /// up `block` steps at a time.
+    fn varied_run(block: usize, bs_horizon: BillingHorizon) -> String {
+        let members = 13;
+        let axis = TimeAxis::hourly(24 * 40);
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut settler = Settler::all_rules(axis, members, bs_horizon).with_block_steps(block);
+        for step in 0..axis.steps {
+            let net: Vec<f64> = (0..members).map(|_| 2.0 * next() - 1.2).collect();
+            let grid = GridPrices {
+                buy_per_kwh: 6.0 + 4.0 * next(),
+                sell_per_kwh: 2.0 + 2.0 * next(),
+            };
+            if step % 37 == 5 {
+                let up: Vec<bool> = (0..members).map(|k| (k + step) % 4 != 0).collect();
+                settler.set_participation(&up);
+            } else if step % 37 == 20 {
+                settler.set_participation(&[true; 13]);
+            }
+            settler.set_contribution_weight(0.5 + next());
+            if step % 53 == 7 {
+                // Islanded: nothing crosses the grid meter; the island's trades count as shared.
+                settler.push_step(grid, &[0.0; 13]).unwrap();
+                settler.add_island_contributions(&net);
+            } else {
+                settler.push_step(grid, &net).unwrap();
+            }
+        }
+        serde_json::to_string(&settler.finish(0.1)).unwrap()
+    }
+
+    #[test]
+    fn any_block_length_gives_the_same_bits() {
+        for horizon in [
+            BillingHorizon::Step,
+            BillingHorizon::Day,
+            BillingHorizon::Month,
+            BillingHorizon::Run,
+        ] {
+            let one_at_a_time = varied_run(1, horizon);
+            for block in [2, 5, pending::BLOCK_STEPS, 24] {
+                assert!(
+                    varied_run(block, horizon) == one_at_a_time,
+                    "{horizon:?}: blocks of {block} steps differ from one step at a time"
+                );
+            }
+        }
     }
 }
