@@ -16,8 +16,9 @@ pub(super) struct HomesAlone {
     batteries: Vec<Option<LocalBattery>>,
     /// Members whose battery a home EMS runs.
     ems: Vec<bool>,
-    /// Each home EMS's optimiser state between windows.
-    ems_states: Vec<Option<CloudState>>,
+    /// Each home EMS's optimiser state between windows (boxed: most homes have none, and an
+    /// inline state would cost every one of them its size).
+    ems_states: Vec<Option<Box<CloudState>>>,
     island_state: Vec<Option<(Battery, f64)>>,
     /// Members who island together in an outage (empty: every home alone).
     pool: Vec<usize>,
@@ -28,8 +29,9 @@ pub(super) struct HomesAlone {
     pub steps: Vec<MemberStep>,
 }
 
-/// One window's home EMSs (None for homes on the self-consumption rule).
-pub(super) type EmsWindow<'a> = Vec<Option<CloudSim<'a>>>;
+/// One window's home EMSs (None for homes on the self-consumption rule; boxed, or every home of
+/// a 10,000-member window would carry an optimiser's size: 15 MB per window).
+pub(super) type EmsWindow<'a> = Vec<Option<Box<CloudSim<'a>>>>;
 
 /// A home EMS's settings: the coordinator's forecast, horizon, re-planning and wear, without
 /// community terms (peak penalty, faults).
@@ -102,9 +104,9 @@ impl HomesAlone {
                 if one.is_empty() {
                     return None;
                 }
-                let mut sim = CloudSim::new(one, grid_available, prices, axis, settings);
+                let mut sim = Box::new(CloudSim::new(one, grid_available, prices, axis, settings));
                 if let Some(s) = state.take() {
-                    sim.resume(s, shift);
+                    sim.resume(*s, shift);
                 }
                 Some(sim)
             })
@@ -114,7 +116,7 @@ impl HomesAlone {
     /// Keep the home EMSs' state for the next window.
     pub fn end_window(&mut self, sims: EmsWindow<'_>) {
         for (state, sim) in self.ems_states.iter_mut().zip(sims) {
-            *state = sim.map(CloudSim::into_state);
+            *state = sim.map(|sim| Box::new(sim.into_state()));
         }
     }
 

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use engine::run::{model_summaries, run as run_scenario, summary_csv};
 
-use crate::files::{file_name, load_scenario, write_all, Failure};
+use crate::files::{file_name, load_scenario, write_all, Content, Failure};
 
 /// The scenario files a `--scenarios` argument names, in a stable order.
 pub fn scenario_paths(arg: &str) -> Result<Vec<PathBuf>, Failure> {
@@ -104,16 +104,13 @@ pub fn run_batch(arg: &str, out: &Path, jobs: Option<usize>) -> Result<(), Failu
                 let scenario = load_scenario(path).map_err(failure)?;
                 let report = run_scenario(&scenario, &mut |_| {})
                     .map_err(|e| format!("{}: {e}", file_name(path)))?;
-                let json = serde_json::to_string_pretty(&report).map_err(|e| {
-                    format!("{}: cannot serialise the report: {e}", file_name(path))
-                })?;
-                write_all(&[(target.as_path(), json)]).map_err(failure)?;
+                write_all(&[(target.as_path(), Content::Json(&report))]).map_err(failure)?;
                 Ok(model_summaries(&report))
             })
             .collect()
     });
     let rows: Vec<(String, Result<_, String>)> = stems.into_iter().zip(results).collect();
-    write_all(&[(out.join("summary.csv").as_path(), summary_csv(&rows))])?;
+    write_all(&[(out.join("summary.csv").as_path(), summary_csv(&rows).into())])?;
     let failed: Vec<&String> = rows.iter().filter_map(|(_, r)| r.as_ref().err()).collect();
     println!(
         "{} of {} scenarios ran; reports and summary.csv in {}",

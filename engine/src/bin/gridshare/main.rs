@@ -22,7 +22,7 @@ use engine::run::Model;
 use engine::scenario::{CommunitySource, Scenario};
 use engine::tariff::Tariff;
 use engine::{BillingHorizon, RuleId, Settler, TimeAxis};
-use files::{file_name, load_scenario, read, write_all, Failure};
+use files::{file_name, load_scenario, read, write_all, Content, Failure};
 use summaries::{billing_summary, frontier_summary, peak_summary, summary};
 
 /// `study`, `tod`, `flat` or a retail preset (`delhi`, `msedcl`, `up-urban`, `up-rural`,
@@ -303,9 +303,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&net))))?;
             }
             let report = settler.finish(0.0);
-            let mut outputs = vec![(out.as_path(), bills_csv(&report, rule, &table.member_ids))];
+            let mut outputs = vec![(
+                out.as_path(),
+                bills_csv(&report, rule, &table.member_ids).into(),
+            )];
             if let Some(path) = &per_step {
-                outputs.push((path.as_path(), steps_csv(&report, rule, &table)));
+                outputs.push((path.as_path(), steps_csv(&report, rule, &table).into()));
             }
             write_all(&outputs)
         }
@@ -315,7 +318,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let generated = generate(&spec, &axis).map_err(|e| Failure::Input(e.to_string()))?;
             write_all(&[(
                 out.as_path(),
-                export_long_csv(&generated.members, &axis, 2025),
+                export_long_csv(&generated.members, &axis, 2025).into(),
             )])
         }
         Command::Bill {
@@ -415,7 +418,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 scenario = engine::run::stressed(&scenario)
                     .map_err(|e| Failure::Input(format!("--stressed: {e}")))?;
             }
-            write_all(&[(out.as_path(), scenario.to_json())])
+            write_all(&[(out.as_path(), scenario.to_json().into())])
         }
         Command::Sweep {
             scenario,
@@ -485,8 +488,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 two_cores::run(&parsed, cores, None)
             }
             .map_err(|e| Failure::Input(format!("{}: {e}", file_name(&scenario))))?;
-            let json = serde_json::to_string_pretty(&report)
-                .map_err(|e| Failure::Io(format!("cannot serialise the report: {e}")))?;
             let frontier_result = match &frontier {
                 Some(_) => Some(
                     engine::run::peak_frontier(&parsed, &mut |_| {})
@@ -494,9 +495,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ),
                 None => None,
             };
-            let mut outputs = vec![(out.as_path(), json)];
+            let mut outputs = vec![(out.as_path(), Content::Json(&report))];
             if let Some(path) = &series {
-                outputs.push((path.as_path(), rows));
+                outputs.push((path.as_path(), rows.into()));
             }
             if let Some(path) = &bills {
                 let csv = engine::run::bills_csv(&report).ok_or_else(|| {
@@ -505,12 +506,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         file_name(&scenario)
                     ))
                 })?;
-                outputs.push((path.as_path(), csv));
+                outputs.push((path.as_path(), csv.into()));
             }
             if let (Some(path), Some(f)) = (&frontier, &frontier_result) {
-                let text = serde_json::to_string_pretty(f)
-                    .map_err(|e| Failure::Io(format!("cannot serialise the frontier: {e}")))?;
-                outputs.push((path.as_path(), text));
+                outputs.push((path.as_path(), Content::Json(f)));
             }
             write_all(&outputs)?;
             print!("{}", summary(&report));

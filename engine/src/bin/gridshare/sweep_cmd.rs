@@ -45,7 +45,7 @@ pub fn sweep(
                 .collect::<Result<Vec<_>, String>>()
         })
         .map_err(|e| Failure::Input(format!("{}: {e}", file_name(scenario))))?;
-    write_all(&[(out, sweep_csv(parameter, &points))])?;
+    write_all(&[(out, sweep_csv(parameter, &points).into())])?;
     println!(
         "{} points of {} on {}; written to {}",
         points.len(),
