@@ -23,7 +23,7 @@ const LANES: usize = 4;
 /// The step's (TBP, TSP), copying the step into `row` on the way: lane-wise partial sums (one
 /// running sum would forbid vectorising; the copy hides under their latency). A value that is
 /// not finite makes TSP infinite or NaN (its export is ∞ − ∞, 0 − NaN or 0 − (−∞)), so the
-/// caller checks [`all_finite`] only then.
+/// caller looks for one only then.
 #[cfg_attr(
     target_arch = "x86_64",
     multiversion::multiversion(targets("x86_64+avx2"))
@@ -50,20 +50,6 @@ pub(super) fn step_sums_into(net: &[f64], row: &mut [f64]) -> (f64, f64) {
         lanes_sell[0] += imp - x;
     }
     (lanes_buy.iter().sum(), lanes_sell.iter().sum())
-}
-
-/// Whether every value is finite (x·0 is 0 for finite x and NaN otherwise; lane-wise sums
-/// keep the check vectorised).
-pub(super) fn all_finite(net: &[f64]) -> bool {
-    let mut lanes = [0.0; LANES];
-    let chunks = net.chunks_exact(LANES);
-    let rest: f64 = chunks.remainder().iter().map(|x| x * 0.0).sum();
-    for chunk in chunks {
-        for j in 0..LANES {
-            lanes[j] += chunk[j] * 0.0;
-        }
-    }
-    (lanes.iter().sum::<f64>() + rest).is_finite()
 }
 
 /// Where the chunks of [`LANES`] members end; the members after it go one at a time (the same

@@ -278,9 +278,10 @@ impl Settler {
         self.close_finished_horizons(step);
         let (mut tbp, mut tsp) = self.pending.stage(net_kwh);
         // Finite sums of finite values are the rule; an overflowing sum of finite values passes.
-        if !(tbp + tsp).is_finite() && !kernels::all_finite(net_kwh) {
-            let member = net_kwh.iter().position(|x| !x.is_finite()).unwrap_or(0);
-            return Err(SettleError::NotFinite { step, member });
+        if !(tbp + tsp).is_finite() {
+            if let Some(member) = net_kwh.iter().position(|x| !x.is_finite()) {
+                return Err(SettleError::NotFinite { step, member });
+            }
         }
         if !self.outsiders.is_empty() {
             // Members settling alone: their own totals count, the market sees them at zero.
