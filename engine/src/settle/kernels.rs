@@ -2,10 +2,13 @@
 //! the arrays do not overlap, which it needs to vectorise (it cannot see that for struct fields).
 //!
 //! The per-member accumulations work on a *block* of steps (`rows`: step-major, `n` values per
-//! step): a few members' running totals are loaded once, every step of the block is added in
-//! time order, and they are stored once. Each total is still the same sequence of additions as
-//! one step at a time, so results are bit-identical for any block length; what changes is the
-//! memory traffic (a dozen member-long arrays read and written once per block, not per step).
+//! step), a tile of [`TILE`] members at a time: every step of the block is added to the tile's
+//! running totals in time order while they sit in the L1 cache. Each total is still the same
+//! sequence of additions as one step at a time, so results are bit-identical for any block
+//! length; what changes is the memory traffic (a dozen member-long arrays read and written once
+//! per block, not per step). The innermost loops run over members, the shape the compiler
+//! vectorises (an earlier version unrolled a few members by hand: SSE2 and AVX2 vectorised it,
+//! but on wasm32 the compiler split every `if x > 0` into scalar lanes, 1.5× slower than before).
 //!
 //! Natively on x86-64 the three block loops are also compiled for AVX2 (four lanes instead of
 //! SSE2's two), picked at run time where the CPU has it (`multiversion`): the same lane-wise IEEE
@@ -16,9 +19,11 @@
 
 use crate::market::{GridPrices, InternalPrices};
 
-/// Partial sums in the community totals, and members per chunk in the blocked loops (a multiple
-/// of the SIMD width).
+/// Partial sums in the community totals (a multiple of the SIMD width).
 const LANES: usize = 4;
+
+/// Members per tile of the block loops: seven running totals of 256 members are 14 kB.
+const TILE: usize = 256;
 
 /// The step's (TBP, TSP), copying the step into `row` on the way: lane-wise partial sums (one
 /// running sum would forbid vectorising; the copy hides under their latency). A value that is
@@ -32,7 +37,7 @@ pub(super) fn step_sums_into(net: &[f64], row: &mut [f64]) -> (f64, f64) {
     let row = &mut row[..net.len()];
     let mut lanes_buy = [0.0; LANES];
     let mut lanes_sell = [0.0; LANES];
-    let whole = whole_chunks(net.len());
+    let whole = net.len() - net.len() % LANES;
     for base in (0..whole).step_by(LANES) {
         for j in 0..LANES {
             let x = net[base + j];
@@ -52,24 +57,16 @@ pub(super) fn step_sums_into(net: &[f64], row: &mut [f64]) -> (f64, f64) {
     (lanes_buy.iter().sum(), lanes_sell.iter().sum())
 }
 
-/// Where the chunks of [`LANES`] members end; the members after it go one at a time (the same
-/// body, vectorised where it can be).
-fn whole_chunks(n: usize) -> usize {
-    n - n % LANES
+/// The members `tile` of step `s` of the block.
+fn tile_of<'a>(rows: &'a [f64], n: usize, s: usize, tile: &std::ops::Range<usize>) -> &'a [f64] {
+    &rows[s * n + tile.start..s * n + tile.end]
 }
 
-/// `W` running totals starting at member `base` of `total`.
-#[inline(always)]
-fn load<const W: usize>(total: &[f64], base: usize) -> [f64; W] {
-    let mut out = [0.0; W];
-    out.copy_from_slice(&total[base..base + W]);
-    out
-}
-
-/// `W` members' net energy at step `s` of the block.
-#[inline(always)]
-fn row<const W: usize>(rows: &[f64], n: usize, s: usize, base: usize) -> [f64; W] {
-    load::<W>(&rows[s * n..(s + 1) * n], base)
+/// The member tiles of `0..n`.
+fn tiles(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..n)
+        .step_by(TILE)
+        .map(move |start| start..(start + TILE).min(n))
 }
 
 /// Per-member totals over a block of steps, each step at its grid prices: import,
@@ -79,46 +76,27 @@ fn row<const W: usize>(rows: &[f64], n: usize, s: usize, base: usize) -> [f64; W
     multiversion::multiversion(targets("x86_64+avx2"))
 )]
 pub(super) fn block_totals(rows: &[f64], n: usize, prices: &[GridPrices], totals: [&mut [f64]; 6]) {
-    #[inline(always)]
-    fn chunk<const W: usize>(
-        rows: &[f64],
-        n: usize,
-        prices: &[GridPrices],
-        base: usize,
-        acc: &mut [&mut [f64]; 6],
-    ) {
-        let [a0, a1, a2, a3, a4, a5] = acc;
-        let (mut imp_sum, mut exp_sum) = (load::<W>(a0, base), load::<W>(a1, base));
-        let (mut cost, mut revenue) = (load::<W>(a2, base), load::<W>(a3, base));
-        let (mut low, mut high) = (load::<W>(a4, base), load::<W>(a5, base));
+    let [import, export, buy_cost, sell_revenue, import_low, export_high] = totals;
+    for tile in tiles(n) {
+        let t = tile.clone();
+        let (import, export) = (&mut import[t.clone()], &mut export[t.clone()]);
+        let (buy_cost, sell_revenue) = (&mut buy_cost[t.clone()], &mut sell_revenue[t.clone()]);
+        let (import_low, export_high) = (&mut import_low[t.clone()], &mut export_high[t]);
         for (s, grid) in prices.iter().enumerate() {
             let (buy, sell) = (grid.buy_per_kwh, grid.sell_per_kwh);
-            let x = row::<W>(rows, n, s, base);
-            for j in 0..W {
-                let imp = if x[j] > 0.0 { x[j] } else { 0.0 };
-                let exp = imp - x[j];
-                imp_sum[j] += imp;
-                exp_sum[j] += exp;
-                cost[j] += buy * imp;
-                revenue[j] += sell * exp;
-                low[j] += sell * imp;
-                high[j] += buy * exp;
+            let net = tile_of(rows, n, s, &tile);
+            for k in 0..net.len() {
+                let x = net[k];
+                let imp = if x > 0.0 { x } else { 0.0 };
+                let exp = imp - x;
+                import[k] += imp;
+                export[k] += exp;
+                buy_cost[k] += buy * imp;
+                sell_revenue[k] += sell * exp;
+                import_low[k] += sell * imp;
+                export_high[k] += buy * exp;
             }
         }
-        a0[base..base + W].copy_from_slice(&imp_sum);
-        a1[base..base + W].copy_from_slice(&exp_sum);
-        a2[base..base + W].copy_from_slice(&cost);
-        a3[base..base + W].copy_from_slice(&revenue);
-        a4[base..base + W].copy_from_slice(&low);
-        a5[base..base + W].copy_from_slice(&high);
-    }
-    let mut acc = totals.map(|t| &mut t[..n]);
-    let whole = whole_chunks(n);
-    for base in (0..whole).step_by(LANES) {
-        chunk::<LANES>(rows, n, prices, base, &mut acc);
-    }
-    for k in whole..n {
-        chunk::<1>(rows, n, prices, k, &mut acc);
     }
 }
 
@@ -128,25 +106,16 @@ pub(super) fn block_totals(rows: &[f64], n: usize, prices: &[GridPrices], totals
     multiversion::multiversion(targets("x86_64+avx2"))
 )]
 pub(super) fn block_contribution(rows: &[f64], n: usize, shares: &[f64], contributed: &mut [f64]) {
-    #[inline(always)]
-    fn chunk<const W: usize>(rows: &[f64], n: usize, shares: &[f64], base: usize, c: &mut [f64]) {
-        let mut sum = load::<W>(c, base);
+    for tile in tiles(n) {
+        let contributed = &mut contributed[tile.clone()];
         for (s, &share) in shares.iter().enumerate() {
-            let x = row::<W>(rows, n, s, base);
-            for j in 0..W {
-                let imp = if x[j] > 0.0 { x[j] } else { 0.0 };
-                sum[j] += (imp - x[j]) * share;
+            let net = tile_of(rows, n, s, &tile);
+            for k in 0..net.len() {
+                let x = net[k];
+                let imp = if x > 0.0 { x } else { 0.0 };
+                contributed[k] += (imp - x) * share;
             }
         }
-        c[base..base + W].copy_from_slice(&sum);
-    }
-    let contributed = &mut contributed[..n];
-    let whole = whole_chunks(n);
-    for base in (0..whole).step_by(LANES) {
-        chunk::<LANES>(rows, n, shares, base, contributed);
-    }
-    for k in whole..n {
-        chunk::<1>(rows, n, shares, k, contributed);
     }
 }
 
@@ -162,34 +131,17 @@ pub(super) fn block_rule(
     cost: &mut [f64],
     revenue: &mut [f64],
 ) {
-    #[inline(always)]
-    fn chunk<const W: usize>(
-        rows: &[f64],
-        n: usize,
-        prices: &[InternalPrices],
-        base: usize,
-        cost: &mut [f64],
-        revenue: &mut [f64],
-    ) {
-        let (mut c, mut r) = (load::<W>(cost, base), load::<W>(revenue, base));
+    for tile in tiles(n) {
+        let (cost, revenue) = (&mut cost[tile.clone()], &mut revenue[tile.clone()]);
         for (s, p) in prices.iter().enumerate() {
             let (pb, ps) = (p.buy_per_kwh, p.sell_per_kwh);
-            let x = row::<W>(rows, n, s, base);
-            for j in 0..W {
-                let imp = if x[j] > 0.0 { x[j] } else { 0.0 };
-                c[j] += pb * imp;
-                r[j] += ps * (imp - x[j]);
+            let net = tile_of(rows, n, s, &tile);
+            for k in 0..net.len() {
+                let x = net[k];
+                let imp = if x > 0.0 { x } else { 0.0 };
+                cost[k] += pb * imp;
+                revenue[k] += ps * (imp - x);
             }
         }
-        cost[base..base + W].copy_from_slice(&c);
-        revenue[base..base + W].copy_from_slice(&r);
-    }
-    let (cost, revenue) = (&mut cost[..n], &mut revenue[..n]);
-    let whole = whole_chunks(n);
-    for base in (0..whole).step_by(LANES) {
-        chunk::<LANES>(rows, n, prices, base, cost, revenue);
-    }
-    for k in whole..n {
-        chunk::<1>(rows, n, prices, k, cost, revenue);
     }
 }

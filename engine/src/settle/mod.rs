@@ -608,4 +608,105 @@ mod tests {
             }
         }
     }
+
+    /// The block loops (tiles of members, blocks of steps) add exactly what a plain loop over
+    /// steps and members adds: 300 members (more than a tile, not a multiple of it).
+    #[test]
+    fn block_loops_match_a_plain_loop() {
+        let (members, steps) = (300, 50);
+        let axis = TimeAxis::hourly(steps);
+        let mut settler = Settler::all_rules(axis, members, BillingHorizon::Month);
+        let nets: Vec<Vec<f64>> = (0..steps)
+            .map(|t| {
+                (0..members)
+                    .map(|k| ((t * 31 + k * 17) % 23) as f64 / 10.0 - 1.1)
+                    .collect()
+            })
+            .collect();
+        let grids: Vec<GridPrices> = (0..steps)
+            .map(|t| GridPrices {
+                buy_per_kwh: 8.0 + (t % 5) as f64,
+                sell_per_kwh: 2.0 + (t % 3) as f64,
+            })
+            .collect();
+        for (grid, net) in grids.iter().zip(&nets) {
+            settler.push_step(*grid, net).unwrap();
+        }
+        settler.flush();
+        let mut expected = MemberTotals::new(members);
+        let billed: Vec<&RuleRun> = settler
+            .runs
+            .iter()
+            .filter(|r| r.bills_each_step())
+            .collect();
+        assert!(!billed.is_empty());
+        let mut costs = vec![vec![0.0; members]; billed.len()];
+        let mut revenues = costs.clone();
+        for (t, (grid, net)) in grids.iter().zip(&nets).enumerate() {
+            let step = settler.steps[t];
+            let share = if step.shared_kwh > 0.0 {
+                1.0 * step.shared_kwh / step.sellers_kwh
+            } else {
+                0.0
+            };
+            for (k, &x) in net.iter().enumerate() {
+                let imp = if x > 0.0 { x } else { 0.0 };
+                let exp = imp - x;
+                let e = &mut expected;
+                e.import_kwh[k] += imp;
+                e.export_kwh[k] += exp;
+                e.grid_buy_cost[k] += grid.buy_per_kwh * imp;
+                e.grid_sell_revenue[k] += grid.sell_per_kwh * exp;
+                e.import_at_sell_price[k] += grid.sell_per_kwh * imp;
+                e.export_at_buy_price[k] += grid.buy_per_kwh * exp;
+                e.contributed_kwh[k] += exp * share;
+                for (r, run) in billed.iter().enumerate() {
+                    let p = run.prices_by_step[t];
+                    costs[r][k] += p.buy_per_kwh * imp;
+                    revenues[r][k] += p.sell_per_kwh * exp;
+                }
+            }
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let got = &settler.totals;
+        for (name, a, b) in [
+            ("import", &got.import_kwh, &expected.import_kwh),
+            ("export", &got.export_kwh, &expected.export_kwh),
+            ("grid cost", &got.grid_buy_cost, &expected.grid_buy_cost),
+            (
+                "grid revenue",
+                &got.grid_sell_revenue,
+                &expected.grid_sell_revenue,
+            ),
+            (
+                "import at sell",
+                &got.import_at_sell_price,
+                &expected.import_at_sell_price,
+            ),
+            (
+                "export at buy",
+                &got.export_at_buy_price,
+                &expected.export_at_buy_price,
+            ),
+            (
+                "contributed",
+                &got.contributed_kwh,
+                &expected.contributed_kwh,
+            ),
+        ] {
+            assert!(bits(a) == bits(b), "{name} differs from a plain loop");
+        }
+        for (r, run) in billed.iter().enumerate() {
+            assert!(
+                bits(&run.buy_cost) == bits(&costs[r]),
+                "{}: costs",
+                run.rule.id().label()
+            );
+            assert!(
+                bits(&run.sell_revenue) == bits(&revenues[r]),
+                "{}: revenues",
+                run.rule.id().label()
+            );
+        }
+    }
 }
