@@ -303,9 +303,9 @@ fn windows(
     let spd = axis.steps_per_day.max(1) as usize;
     let chunk_steps = source.chunk_steps(&axis).max(1);
     let after = scenario.settings.coordinator.horizon_steps + spd;
-    // Only the coordinators with realistic forecasts (cloud-P2P, home EMS) look back; the
-    // perfect-foresight twin reads the window ahead, so a twin-only run keeps a day.
-    let history_days = if options.cloud || scenario.settings.baseline != Baseline::SelfConsumption {
+    // Only the coordinators (cloud-P2P, home EMS) forecast from history.
+    let coordinated = options.cloud || options.perfect_foresight_twin;
+    let history_days = if coordinated || scenario.settings.baseline != Baseline::SelfConsumption {
         crate::coordinator::HISTORY_DAYS
     } else {
         1
