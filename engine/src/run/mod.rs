@@ -303,7 +303,10 @@ fn windows(
     let spd = axis.steps_per_day.max(1) as usize;
     let chunk_steps = source.chunk_steps(&axis).max(1);
     let after = scenario.settings.coordinator.horizon_steps + spd;
-    // Only the coordinators (cloud-P2P, home EMS) forecast from history.
+    // Only the coordinators (cloud-P2P, home EMS) forecast from history. The perfect-foresight
+    // twin reads ahead only, but keeps the week too: its active plan is carried across windows by
+    // window-local step and dropped if it starts before the window (`CloudSim::resume`), so a
+    // twin simulated alone must see the same windows as the twin inside a whole run.
     let coordinated = options.cloud || options.perfect_foresight_twin;
     let history_days = if coordinated || scenario.settings.baseline != Baseline::SelfConsumption {
         crate::coordinator::HISTORY_DAYS

@@ -8,11 +8,12 @@
 //! length; what changes is the memory traffic (a dozen member-long arrays read and written once
 //! per block, not per step). The innermost loops run over members, the shape the compiler
 //! vectorises (an earlier version unrolled a few members by hand: SSE2 and AVX2 vectorised it,
-//! but on wasm32 the compiler split every `if x > 0` into scalar lanes, 1.5× slower than before).
+//! but on wasm32 the compiler split every `if x > 0` into scalar lanes: 1.85× slower than before).
 //!
-//! Natively on x86-64 the three block loops are also compiled for AVX2 (four lanes instead of
-//! SSE2's two), picked at run time where the CPU has it (`multiversion`): the same lane-wise IEEE
-//! additions and multiplications, never fused, so the results do not depend on the CPU.
+//! Natively on x86-64 the block loops and the step's sums are also compiled for AVX2 (four lanes
+//! instead of SSE2's two), picked at run time where the CPU has it (`multiversion`): the same
+//! lane-wise IEEE additions and multiplications, never fused, so the results do not depend on the
+//! CPU.
 //!
 //! No `f64::max` (slow on wasm32): a member's import is `if x > 0 { x } else { 0 }`, its export
 //! `import − x`.
