@@ -8,15 +8,21 @@ use crate::settle::Settler;
 use crate::time_axis::TimeAxis;
 use crate::BillingHorizon;
 
-/// 24 hourly net-energy vectors (kWh) of `members` members, from a fixed xorshift64 stream.
-pub fn step_pool(members: usize) -> Vec<Vec<f64>> {
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
+/// A fixed xorshift64 stream of numbers in [0, 1) from `seed` (non-zero): synthetic inputs that
+/// every platform reproduces bit for bit.
+pub(crate) fn unit_stream(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    }
+}
+
+/// 24 hourly net-energy vectors (kWh) of `members` members, from a fixed xorshift64 stream.
+pub fn step_pool(members: usize) -> Vec<Vec<f64>> {
+    let mut next = unit_stream(0x2545_f491_4f6c_dd1d);
     (0..24)
         .map(|h| {
             let sun = if (8..17).contains(&h) { 1.0 } else { 0.0 };

@@ -15,8 +15,7 @@
 //! lane-wise IEEE additions and multiplications, never fused, so the results do not depend on the
 //! CPU.
 //!
-//! No `f64::max` (slow on wasm32): a member's import is `if x > 0 { x } else { 0 }`, its export
-//! `import − x`.
+//! No `f64::max` (slow on wasm32): a member's import is [`import_of`], its export `import − x`.
 
 use crate::market::{GridPrices, InternalPrices};
 
@@ -43,7 +42,7 @@ pub(super) fn step_sums_into(net: &[f64], row: &mut [f64]) -> (f64, f64) {
         for j in 0..LANES {
             let x = net[base + j];
             row[base + j] = x;
-            let imp = if x > 0.0 { x } else { 0.0 };
+            let imp = import_of(x);
             lanes_buy[j] += imp;
             lanes_sell[j] += imp - x;
         }
@@ -51,11 +50,22 @@ pub(super) fn step_sums_into(net: &[f64], row: &mut [f64]) -> (f64, f64) {
     for k in whole..net.len() {
         let x = net[k];
         row[k] = x;
-        let imp = if x > 0.0 { x } else { 0.0 };
+        let imp = import_of(x);
         lanes_buy[0] += imp;
         lanes_sell[0] += imp - x;
     }
     (lanes_buy.iter().sum(), lanes_sell.iter().sum())
+}
+
+/// A member's import from its net energy: `x` if positive, else 0 (what `f64::max` would give
+/// for every finite `x`, without its call on wasm32); its export is `import_of(x) − x`.
+#[inline(always)]
+fn import_of(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
 }
 
 /// The members `tile` of step `s` of the block.
@@ -88,7 +98,7 @@ pub(super) fn block_totals(rows: &[f64], n: usize, prices: &[GridPrices], totals
             let net = tile_of(rows, n, s, &tile);
             for k in 0..net.len() {
                 let x = net[k];
-                let imp = if x > 0.0 { x } else { 0.0 };
+                let imp = import_of(x);
                 let exp = imp - x;
                 import[k] += imp;
                 export[k] += exp;
@@ -113,7 +123,7 @@ pub(super) fn block_contribution(rows: &[f64], n: usize, shares: &[f64], contrib
             let net = tile_of(rows, n, s, &tile);
             for k in 0..net.len() {
                 let x = net[k];
-                let imp = if x > 0.0 { x } else { 0.0 };
+                let imp = import_of(x);
                 contributed[k] += (imp - x) * share;
             }
         }
@@ -139,7 +149,7 @@ pub(super) fn block_rule(
             let net = tile_of(rows, n, s, &tile);
             for k in 0..net.len() {
                 let x = net[k];
-                let imp = if x > 0.0 { x } else { 0.0 };
+                let imp = import_of(x);
                 cost[k] += pb * imp;
                 revenue[k] += ps * (imp - x);
             }

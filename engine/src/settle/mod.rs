@@ -559,13 +559,7 @@ mod tests {
     fn varied_run(block: usize, bs_horizon: BillingHorizon) -> String {
         let members = 13;
         let axis = TimeAxis::hourly(24 * 40);
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::synthetic::unit_stream(0x9e37_79b9_7f4a_7c15);
         let mut settler = Settler::all_rules(axis, members, bs_horizon).with_block_steps(block);
         for step in 0..axis.steps {
             let net: Vec<f64> = (0..members).map(|_| 2.0 * next() - 1.2).collect();
