@@ -63,6 +63,18 @@ pub(crate) struct DayProfile {
     week_clearness: f64,
     /// No complete day of history yet (every mean and envelope value is zero).
     empty: bool,
+    /// Today's observed PV and clear-sky envelope summed over steps `day_start..observed_to`,
+    /// carried from one plan of the day to the next (the same additions in the same order as
+    /// summing from the day's start at every plan).
+    observed: Observed,
+}
+
+/// Running sums of what has been observed today (PV: the output and the envelope).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Observed {
+    to: usize,
+    seen: f64,
+    clear: f64,
 }
 
 impl DayProfile {
@@ -94,6 +106,10 @@ impl DayProfile {
             day_start,
             mean,
             envelope,
+            observed: Observed {
+                to: day_start,
+                ..Observed::default()
+            },
             week_clearness: if sum_envelope > 1e-9 {
                 sum_mean / sum_envelope
             } else {
@@ -143,7 +159,7 @@ pub(crate) fn forecast_into(
             if cache.as_ref().is_none_or(|c| c.day_start != day_start) {
                 *cache = Some(DayProfile::of(series, day_start, spd));
             }
-            let Some(profile) = cache.as_ref() else {
+            let Some(profile) = cache.as_mut() else {
                 return;
             };
             if profile.is_empty() {
@@ -151,45 +167,62 @@ pub(crate) fn forecast_into(
                 out.extend((from..to).map(|_| at(from)));
                 return;
             }
+            if from >= to {
+                return;
+            }
             match kind {
-                Quantity::Load => out.extend((from..to).map(|tau| {
-                    if tau == from {
-                        at(tau)
-                    } else {
-                        profile.mean[tau % spd]
-                    }
-                })),
-                Quantity::Pv => pv(profile, series, from, to, spd, out),
+                Quantity::Load => {
+                    out.push(at(from));
+                    out.extend(day_cycle(&profile.mean, from + 1, to));
+                }
+                Quantity::Pv => pv(profile, series, from, to, out),
             }
         }
     }
 }
 
+/// `per_step_of_day[τ mod steps per day]` for τ in `from..to`, without a division per step.
+fn day_cycle(per_step_of_day: &[f64], from: usize, to: usize) -> impl Iterator<Item = f64> + '_ {
+    let spd = per_step_of_day.len();
+    let first = from % spd.max(1);
+    per_step_of_day[first..]
+        .iter()
+        .chain(per_step_of_day.iter().cycle())
+        .take(to.saturating_sub(from))
+        .copied()
+}
+
 /// PV: the clear-sky envelope × today's observed clearness (later days: halfway to the week's).
-fn pv(
-    profile: &DayProfile,
-    series: &[f64],
-    from: usize,
-    to: usize,
-    spd: usize,
-    out: &mut Vec<f64>,
-) {
+fn pv(profile: &mut DayProfile, series: &[f64], from: usize, to: usize, out: &mut Vec<f64>) {
     let day_start = profile.day_start;
-    let (mut seen, mut clear) = (0.0, 0.0);
-    for t in day_start..from {
-        seen += series.get(t).copied().unwrap_or(0.0);
-        clear += profile.envelope[t % spd];
+    let spd = profile.envelope.len();
+    // Today's observed output and envelope so far: continued from the last plan of the day.
+    let observed = &mut profile.observed;
+    if observed.to > from {
+        *observed = Observed {
+            to: day_start,
+            ..Observed::default()
+        };
     }
+    for t in observed.to..from {
+        observed.seen += series.get(t).copied().unwrap_or(0.0);
+        observed.clear += profile.envelope[t - day_start];
+    }
+    observed.to = from;
+    let (seen, clear) = (observed.seen, observed.clear);
     let week = profile.week_clearness;
     let today = if clear > 1e-9 { seen / clear } else { week };
     let later = CLEARNESS_PERSISTENCE * today + (1.0 - CLEARNESS_PERSISTENCE) * week;
-    out.extend((from..to).map(|tau| {
-        if tau == from {
-            return series.get(tau).copied().unwrap_or(0.0);
-        }
-        let k = if tau < day_start + spd { today } else { later };
-        k * profile.envelope[tau % spd]
-    }));
+    out.push(series.get(from).copied().unwrap_or(0.0));
+    let tomorrow = day_start + spd;
+    out.extend(
+        day_cycle(&profile.envelope, from + 1, to)
+            .zip(from + 1..to)
+            .map(|(envelope, tau)| {
+                let k = if tau < tomorrow { today } else { later };
+                k * envelope
+            }),
+    );
 }
 
 /// Which series is forecast (load and PV use different methods).
