@@ -1,4 +1,5 @@
-//! A simulation kept and reused: the report of a τ_c-only change from the kept books, and one
+//! A simulation kept and reused: the report of a τ_c-only change from the kept books, a BS
+//! horizon change from the homes settled again beside cloud-P2P's kept books, and one
 //! run split across two cores (the perfect-foresight twin apart), each bit-identical to a fresh
 //! single-core run; and sweep points answered from a kept simulation.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
@@ -51,6 +52,47 @@ fn a_tau_only_change_reports_from_the_kept_books_bit_identically() {
             spec.pv_share = 0.6;
         }
         assert!(!kept.serves(&pv));
+    }
+}
+
+#[test]
+fn a_bs_horizon_change_resettles_the_homes_beside_the_kept_cloud_books() {
+    use engine::market::BillingHorizon;
+    // Delhi's retail tariff: real bills (meters) on the homes' books too; January and February.
+    for tariff in ["study", "delhi"] {
+        let scenario = village(tariff, 59);
+        for options in [RunOptions::default(), RunOptions::WITHOUT_TWIN] {
+            let kept = simulate(&scenario, options, &mut |_| {}, None).unwrap();
+            for horizon in [
+                BillingHorizon::Step,
+                BillingHorizon::Day,
+                BillingHorizon::Run,
+            ] {
+                let mut changed = scenario.clone();
+                changed.settings.bs_horizon = horizon;
+                changed.settings.aggregator_return = 0.3;
+                assert!(kept.resettles(&changed) && !kept.serves(&changed));
+                let resettled = kept
+                    .resettled(&changed, &mut |_| {})
+                    .unwrap()
+                    .expect("a BS horizon change keeps the dispatch");
+                let fresh = simulate(&changed, options, &mut |_| {}, None).unwrap();
+                assert_eq!(
+                    json(&resettled.report(&changed).unwrap()),
+                    json(&fresh.report(&changed).unwrap()),
+                    "{tariff} {horizon:?}"
+                );
+                assert_eq!(resettled.options(), options);
+            }
+            // Anything the dispatch reads needs a new simulation.
+            let mut horizon_change = scenario.clone();
+            horizon_change.settings.coordinator.horizon_steps = 12;
+            assert!(!kept.resettles(&horizon_change));
+            assert!(kept
+                .resettled(&horizon_change, &mut |_| {})
+                .unwrap()
+                .is_none());
+        }
     }
 }
 

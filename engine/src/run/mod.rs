@@ -22,6 +22,7 @@ mod real_bills;
 mod report;
 mod series;
 mod simulate;
+mod simulated;
 mod source;
 mod summary;
 
@@ -29,7 +30,6 @@ pub use bulk_meter::SinglePointReport;
 pub use frontier::{peak_frontier, FrontierPoint, PeakFrontier, FRONTIER_CAP_SHARES};
 pub use meters::MemberPeriodBill;
 pub use peaks::{PeakReport, DURATION_POINTS};
-use rating::transformer_rating;
 pub use rating::{stressed, stressed_at, transformer_kva};
 pub use real_bills::{bills_csv, BillingReport, PeriodTotals};
 pub use report::{EnergyReport, GainSplit, MemberBill, MemberInfo, Model, ModelReport, RunReport};
@@ -39,7 +39,8 @@ pub use summary::{model_summaries, summary_csv, ModelSummary, SUMMARY_HEADER};
 use crate::accounting::Baseline;
 use crate::coordinator::MemberStep;
 use crate::scenario::{Scenario, ScenarioError};
-use simulate::{Simulation, Window};
+use simulate::Window;
+pub use simulated::{simulate, simulated_part, Simulated};
 use source::Source;
 
 /// Receives every member's flows at every step: (model, step, member index, flows).
@@ -150,145 +151,6 @@ pub fn run_with_options(
     let report = simulated.closed_report(scenario).ok_or_else(no_report)?;
     progress(1.0);
     Ok(report)
-}
-
-/// A simulated scenario before its report: every behaviour's books, the members' static
-/// attributes and the prices. Keep it to answer a change the simulation does not see — the
-/// aggregator's return τ_c, the scenario's name — in milliseconds ([`Simulated::report`]).
-#[derive(Clone)]
-pub struct Simulated {
-    scenario: Scenario,
-    options: RunOptions,
-    members: Vec<crate::community::Member>,
-    prices: Vec<crate::market::GridPrices>,
-    finished: simulate::Finished,
-}
-
-impl Simulated {
-    /// Whether `scenario` differs from the simulated one only in what the report alone reads
-    /// (the aggregator's return τ_c and the name).
-    pub fn serves(&self, scenario: &Scenario) -> bool {
-        // One copy (an uploaded community is every member's year of series).
-        let mut same = scenario.clone();
-        let kept = &self.scenario;
-        set_report_only_fields(&mut same, kept.settings.aggregator_return, &kept.name);
-        same == self.scenario
-    }
-
-    /// What was simulated (a merged twin counts as simulated).
-    pub fn options(&self) -> RunOptions {
-        self.options
-    }
-
-    /// The report of `scenario` from these books, or `None` when it needs a new simulation
-    /// (or these are the books of the twin alone, which settled no homes).
-    pub fn report(&self, scenario: &Scenario) -> Option<RunReport> {
-        if !self.serves(scenario) {
-            return None;
-        }
-        report_from(scenario, &self.members, &self.prices, self.finished.clone())
-    }
-
-    /// [`Simulated::report`] without keeping the books: they are closed in place, not copied
-    /// (for a front end that keeps nothing, and at 10,000 members a copy of the books is MBs).
-    pub fn into_report(self, scenario: &Scenario) -> Option<RunReport> {
-        if !self.serves(scenario) {
-            return None;
-        }
-        self.closed_report(scenario)
-    }
-
-    /// None for the books of the twin alone (see [`report_from`]).
-    fn closed_report(self, scenario: &Scenario) -> Option<RunReport> {
-        report_from(scenario, &self.members, &self.prices, self.finished)
-    }
-
-    /// These books with the perfect-foresight twin of `twin`, a simulation of the same scenario
-    /// with [`RunOptions::TWIN_ONLY`] (run on another core): one report, bit-identical to a
-    /// run that simulated both. `None` if `twin` simulated another scenario.
-    pub fn with_twin_of(self, twin: Simulated) -> Option<Simulated> {
-        (twin.scenario == self.scenario).then(|| Simulated {
-            options: RunOptions {
-                perfect_foresight_twin: twin.options.perfect_foresight_twin,
-                ..self.options
-            },
-            finished: self.finished.with_twin_of(twin.finished),
-            ..self
-        })
-    }
-}
-
-/// `scenario` without what only the report reads (the aggregator's return τ_c and the name):
-/// two scenarios with equal simulated parts have the same simulation, and a kept one answers
-/// both ([`Simulated::serves`]; a front end compares them to know a run needs no simulation).
-pub fn simulated_part(scenario: &Scenario) -> Scenario {
-    let mut part = scenario.clone();
-    set_report_only_fields(&mut part, 0.0, "");
-    part
-}
-
-/// Set what only the report reads: the aggregator's return τ_c and the name.
-fn set_report_only_fields(scenario: &mut Scenario, aggregator_return: f64, name: &str) {
-    scenario.settings.aggregator_return = aggregator_return;
-    name.clone_into(&mut scenario.name);
-}
-
-/// Close `finished` at the scenario's τ_c and assemble its report (None: the books of the
-/// twin alone, which settled no homes).
-fn report_from(
-    scenario: &Scenario,
-    members: &[crate::community::Member],
-    prices: &[crate::market::GridPrices],
-    finished: simulate::Finished,
-) -> Option<RunReport> {
-    let tau = scenario.settings.aggregator_return;
-    let context = assemble::Context {
-        name: &scenario.name,
-        members,
-        prices,
-        aggregator_return: tau,
-    };
-    Some(assemble::report(&context, finished.close(tau)?))
-}
-
-/// Simulate a scenario: [`run_with_options`] without the report, to keep and report from.
-pub fn simulate(
-    scenario: &Scenario,
-    options: RunOptions,
-    progress: &mut dyn FnMut(f64),
-    mut series: Option<&mut SeriesSink>,
-) -> Result<Simulated, ScenarioError> {
-    scenario.validate()?;
-    let axis = scenario.axis;
-    let prices = scenario.tariff.prices(&axis)?;
-    let source = Source::of(scenario)?;
-    let (rating, kept) = transformer_rating(scenario, &source, &prices, options)?;
-    let mut kept = kept.map(Vec::into_iter);
-    let mut simulation =
-        Simulation::new(scenario, source.members(), &prices, options, rating, false);
-    for window in windows(scenario, &source, options) {
-        let community = match kept.as_mut().and_then(Iterator::next) {
-            Some(community) => std::borrow::Cow::Owned(community),
-            None => source.window(scenario, window.w0, window.w1)?,
-        };
-        simulation.window(&community, &prices, window, progress, series.as_deref_mut())?;
-    }
-    let finished = simulation.finish();
-    Ok(Simulated {
-        scenario: scenario.clone(),
-        options,
-        members: source
-            .members()
-            .iter()
-            .map(|m| crate::community::Member {
-                load_kw: Vec::new(),
-                pv_kw: Vec::new(),
-                ..m.clone()
-            })
-            .collect(),
-        prices,
-        finished,
-    })
 }
 
 /// The run streams through windows of a week (a generated community is generated one window

@@ -1,7 +1,7 @@
 //! The transformer a run is measured against: the scenario's, or the default size found by a
 //! homes-alone pass; and the "stressed" preset, which keeps today's rating while the load grows.
 
-use super::simulate::Simulation;
+use super::simulate::{Pass, Simulation};
 use super::source::Source;
 use super::{peaks, windows, RunOptions};
 use crate::community::Community;
@@ -83,7 +83,7 @@ pub(super) fn transformer_rating(
         prices,
         RunOptions::SETTLE_ONLY,
         unrated,
-        true,
+        Pass::Sizing,
     );
     for window in windows(scenario, source, options) {
         let community = source.window(scenario, window.w0, window.w1)?;

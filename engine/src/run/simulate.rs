@@ -30,6 +30,19 @@ use crate::accounting::Baseline;
 /// member's series (at 10,000 members, 1.3 MB of columns instead of 3.8 MB for a day).
 const COLUMN_STEPS: usize = 8;
 
+/// What a simulation steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pass {
+    /// Every behaviour the run's options ask for.
+    Whole,
+    /// The homes alone, for no sharing's peak (sizing the default transformer).
+    Sizing,
+    /// The homes' own dispatch, settled exactly as in a whole run with the same options, without
+    /// the coordinators or V_max: the books a settlement-only change replaces
+    /// ([`Finished::with_homes_of`]).
+    Homes,
+}
+
 /// A stretch of the run: steps `chunk` are simulated, the window `w0..w1` around them is loaded.
 pub(super) struct Window {
     /// First step of the loaded window.
@@ -283,16 +296,16 @@ pub(super) struct Outcome {
 }
 
 impl<'s> Simulation<'s> {
-    /// `rating`: the transformer the peaks are measured against; `homes_only`: simulate only
-    /// the homes alone (sizing the default transformer).
+    /// `rating`: the transformer the peaks are measured against; `pass`: what to simulate.
     pub fn new(
         scenario: &'s Scenario,
         members: &[Member],
         prices: &[GridPrices],
         options: RunOptions,
         rating: Rating,
-        homes_only: bool,
+        pass: Pass,
     ) -> Self {
+        let homes_only = pass == Pass::Sizing;
         let axis = scenario.axis;
         let n = members.len();
         let settings = &scenario.settings;
@@ -335,10 +348,15 @@ impl<'s> Simulation<'s> {
         let ems = baseline == Baseline::HomeEms;
         let pool: Vec<usize> = (0..n).filter(|&k| participates[k]).collect();
         let islands_together = settings.community_islanding && pool.len() > 1 && !homes_only;
-        let options = if homes_only {
-            RunOptions::SETTLE_ONLY
-        } else {
-            options
+        let options = match pass {
+            Pass::Whole => options,
+            Pass::Sizing => RunOptions::SETTLE_ONLY,
+            // `cloud` stays: the homes' books settle what a whole run's do for the gain split.
+            Pass::Homes => RunOptions {
+                performance_measure: false,
+                perfect_foresight_twin: false,
+                ..options
+            },
         };
         let settled = options.settles_homes();
         let books = |settler: Settler, bills: Bills| {
@@ -370,7 +388,9 @@ impl<'s> Simulation<'s> {
             forecast: Forecast::PerfectForesight,
             ..coordinator.clone()
         };
-        let with_oracle = options.perfect_foresight_twin && RunOptions::twin_needed(scenario);
+        let coordinators = pass == Pass::Whole;
+        let with_oracle =
+            coordinators && options.perfect_foresight_twin && RunOptions::twin_needed(scenario);
         Self {
             scenario,
             options,
@@ -395,7 +415,7 @@ impl<'s> Simulation<'s> {
             }),
             shared: (islands_together && settled)
                 .then(|| books(all_rules(), Bills::shared(&LOCAL))),
-            cloud: options.cloud.then(|| {
+            cloud: (coordinators && options.cloud).then(|| {
                 Coordinated::new(
                     coordinator.clone(),
                     books(cloud_settler(), Bills::shared(&[RuleId::Sdr])),
@@ -674,6 +694,17 @@ impl Finished {
     pub fn with_twin_of(mut self, twin: Finished) -> Self {
         self.oracle = twin.oracle;
         self
+    }
+
+    /// Take the homes' books from `homes` (a [`Pass::Homes`] simulation of a scenario that
+    /// differs only in what settlement reads): the coordinators' books, V_max and the solver's
+    /// statistics stay, since nothing they depend on changed.
+    pub fn with_homes_of(self, homes: Finished) -> Self {
+        Self {
+            alone: homes.alone,
+            shared: homes.shared,
+            ..self
+        }
     }
 }
 
