@@ -46,7 +46,8 @@ impl Session {
     }
 
     /// Every model: from the kept simulation when it serves the scenario (no quick answer
-    /// needed); else in stages, each a partial answer: the four rules on the homes' own
+    /// needed), or from it with the homes settled again when only the BS horizon changed; else
+    /// in stages, each a partial answer: the four rules on the homes' own
     /// dispatch at once, then every model without the value of perfect information, then —
     /// with cloud-P2P's perfect-foresight twin merged in — the whole report, kept.
     fn run(&mut self, id: u64, scenario: &Scenario, host: &mut dyn Host) {
@@ -56,6 +57,19 @@ impl Session {
             .filter(|k| k.options().covers(RunOptions::default()));
         if let Some(report) = kept.and_then(|k| k.report(scenario)) {
             return done(id, report, host);
+        }
+        // A change only settlement reads (the BS horizon): the homes' own dispatch settled
+        // again beside the kept cloud-P2P books, in one answer.
+        if let Some(kept) = kept.filter(|k| k.resettles(scenario)) {
+            let resettled = kept.resettled(scenario, &mut progress_posts(id, (0.0, 1.0), host));
+            match resettled.map(|r| r.and_then(|s| Some((s.report(scenario)?, s)))) {
+                Ok(Some((report, simulated))) => {
+                    self.kept = Some(simulated);
+                    return done(id, report, host);
+                }
+                Ok(None) => {}
+                Err(e) => return failed(id, e.to_string(), host),
+            }
         }
         // The old books go before the new simulation (while the twin runs, the first stage's
         // books and the twin's are both held: at most two sets).
@@ -392,6 +406,38 @@ mod tests {
         assert!(matches!(
             again.answers[0],
             FromWorker::Partial { id: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn a_bs_horizon_change_is_answered_without_simulating_cloud_p2p_again() {
+        let mut scenario = Scenario::default_north();
+        scenario.axis = TimeAxis::hourly(72);
+        let mut session = Session::default();
+        session.handle(&run_request(1, &scenario), &mut TestHost::default());
+        let mut changed = scenario.clone();
+        changed.settings.bs_horizon = engine::market::BillingHorizon::Day;
+        let mut host = TestHost::default();
+        session.handle(&run_request(2, &changed), &mut host);
+        // No quick answer: progress of the homes' pass, then the whole report.
+        assert!(
+            host.answers.iter().all(|a| matches!(
+                a,
+                FromWorker::Progress { id: 2, .. } | FromWorker::Done { id: 2, .. }
+            )),
+            "{:?}",
+            host.answers.len()
+        );
+        let mut fresh = TestHost::default();
+        Session::default().handle(&run_request(2, &changed), &mut fresh);
+        assert_eq!(done_report(&host.answers), done_report(&fresh.answers));
+        // The resettled simulation is kept: a τ_c change after it is answered at once.
+        changed.settings.aggregator_return = 0.25;
+        let mut again = TestHost::default();
+        session.handle(&run_request(3, &changed), &mut again);
+        assert!(matches!(
+            again.answers.as_slice(),
+            [FromWorker::Done { id: 3, .. }]
         ));
     }
 

@@ -100,6 +100,15 @@ fn full_run(c: &mut Criterion) {
     group.bench_function("default_north_tau_change", |b| {
         b.iter(|| black_box(kept.report(&tau).map(|r| r.models.len())));
     });
+    // A BS-horizon change after a full run: the homes settled again, cloud-P2P's books kept.
+    let mut daily = north.clone();
+    daily.settings.bs_horizon = engine::market::BillingHorizon::Day;
+    group.bench_function("default_north_bs_horizon_change", |b| {
+        b.iter(|| {
+            let resettled = kept.resettled(&daily, &mut |_| {}).expect("simulates");
+            black_box(resettled.and_then(|s| s.report(&daily)).map(|r| r.models.len()))
+        });
+    });
     // The page's ten-point sweeps, settle-only then complete: feed-in (ten simulations) and
     // τ_c (one simulation, re-reported).
     for parameter in [
