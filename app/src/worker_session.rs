@@ -410,7 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bs_horizon_change_is_answered_without_simulating_cloud_p2p_again() {
+    fn bs_horizon_and_island_price_changes_are_answered_without_simulating_cloud_p2p_again() {
         let mut scenario = Scenario::default_north();
         scenario.axis = TimeAxis::hourly(72);
         let mut session = Session::default();
@@ -431,13 +431,21 @@ mod tests {
         let mut fresh = TestHost::default();
         Session::default().handle(&run_request(2, &changed), &mut fresh);
         assert_eq!(done_report(&host.answers), done_report(&fresh.answers));
-        // The resettled simulation is kept: a τ_c change after it is answered at once.
+        // The resettled simulation is kept: a τ_c or island-price change after it is answered
+        // at once.
         changed.settings.aggregator_return = 0.25;
         let mut again = TestHost::default();
         session.handle(&run_request(3, &changed), &mut again);
         assert!(matches!(
             again.answers.as_slice(),
             [FromWorker::Done { id: 3, .. }]
+        ));
+        changed.settings.island_price = engine::accounting::IslandPrice::FeedIn;
+        let mut island = TestHost::default();
+        session.handle(&run_request(4, &changed), &mut island);
+        assert!(matches!(
+            island.answers.as_slice(),
+            [FromWorker::Done { id: 4, .. }]
         ));
     }
 

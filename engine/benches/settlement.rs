@@ -106,7 +106,11 @@ fn full_run(c: &mut Criterion) {
     group.bench_function("default_north_bs_horizon_change", |b| {
         b.iter(|| {
             let resettled = kept.resettled(&daily, &mut |_| {}).expect("simulates");
-            black_box(resettled.and_then(|s| s.report(&daily)).map(|r| r.models.len()))
+            black_box(
+                resettled
+                    .and_then(|s| s.report(&daily))
+                    .map(|r| r.models.len()),
+            )
         });
     });
     // The page's ten-point sweeps, settle-only then complete: feed-in (ten simulations) and

@@ -1,4 +1,4 @@
-//! A simulation kept and reused: the report of a τ_c-only change from the kept books, a BS
+//! A simulation kept and reused: the report of a τ_c-only or island-price change from the kept books, a BS
 //! horizon change from the homes settled again beside cloud-P2P's kept books, and one
 //! run split across two cores (the perfect-foresight twin apart), each bit-identical to a fresh
 //! single-core run; and sweep points answered from a kept simulation.
@@ -52,6 +52,35 @@ fn a_tau_only_change_reports_from_the_kept_books_bit_identically() {
             spec.pv_share = 0.6;
         }
         assert!(!kept.serves(&pv));
+    }
+}
+
+#[test]
+fn an_island_price_change_reports_from_the_kept_books_bit_identically() {
+    use engine::accounting::IslandPrice;
+    let fixed = IslandPrice::Fixed { price_per_kwh: 4.5 };
+    let scenario = village("study", 59);
+    let mut stated = scenario.clone();
+    stated.settings.island_price = fixed;
+    for kept_scenario in [&scenario, &stated] {
+        let kept = simulate(kept_scenario, RunOptions::default(), &mut |_| {}, None).unwrap();
+        let mut reports = Vec::new();
+        for price in [IslandPrice::Retail, IslandPrice::FeedIn, fixed] {
+            let mut changed = scenario.clone();
+            changed.settings.island_price = price;
+            let fresh = json(&run(&changed, &mut |_| {}).unwrap());
+            match kept.report(&changed) {
+                Some(reused) => assert_eq!(json(&reused), fresh, "{price:?}"),
+                // Only a stated price other than the run's needs a new simulation.
+                None => assert!(price == fixed && kept_scenario.settings.island_price != fixed),
+            }
+            reports.push(fresh);
+        }
+        // The village islands in outages: the price did move bills.
+        assert!(reports[0] != reports[1] && reports[1] != reports[2]);
+        let mut other_fixed = scenario.clone();
+        other_fixed.settings.island_price = IslandPrice::Fixed { price_per_kwh: 1.0 };
+        assert!(!kept.serves(&other_fixed));
     }
 }
 

@@ -22,8 +22,6 @@ pub(super) struct At<'a> {
     pub grid_up: bool,
     /// Value of lost load this step, ₹/kWh.
     pub voll_per_kwh: f64,
-    /// Price of energy traded inside an island this step, ₹/kWh.
-    pub island_price_per_kwh: f64,
     /// Each member's battery wear, ₹ per kWh discharged (0 without a battery).
     pub wear_per_kwh: &'a [f64],
     /// The step is in the tariff's peak window (coincident peak).

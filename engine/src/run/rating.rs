@@ -95,7 +95,7 @@ pub(super) fn transformer_rating(
     }
     let peak_kw = homes
         .finish()
-        .close(0.0)
+        .close(0.0, scenario.settings.island_price)
         .ok_or_else(|| ScenarioError::Settings("the sizing pass settled no homes".into()))?
         .alone
         .peaks

@@ -24,7 +24,7 @@ use super::ledger::Ledger;
 use super::meters::Meters;
 use super::peaks::{PeakReport, Rating};
 use super::{EnergyReport, FlowSeries, Model, RunOptions, SeriesSink};
-use crate::accounting::Baseline;
+use crate::accounting::{Baseline, IslandPrice};
 
 /// Steps of every member's load and PV transposed at a time: one 64-byte cache line of each
 /// member's series (at 10,000 members, 1.3 MB of columns instead of 3.8 MB for a day).
@@ -109,7 +109,7 @@ impl Books {
         Self {
             settler,
             flows: Flows::new(scenario.axis, rating, shares.to_vec()),
-            ledger: Ledger::new(members.len()),
+            ledger: Ledger::new(members.len(), scenario.settings.island_price),
             meters: scenario
                 .tariff
                 .retail()
@@ -157,20 +157,24 @@ impl Books {
         Ok(())
     }
 
-    fn close(mut self, aggregator_return: f64) -> Closed {
+    /// None when the ledger did not keep island trade at `island_price`.
+    fn close(mut self, aggregator_return: f64, island_price: IslandPrice) -> Option<Closed> {
+        if !self.ledger.price_island_trade(island_price) {
+            return None;
+        }
         if let Some(meters) = self.meters.as_mut() {
             meters.finish();
         }
         let (mut energy, series, peaks) = self.flows.finish();
         energy.battery_wear_cost = self.ledger.total_wear();
-        Closed {
+        Some(Closed {
             settlement: self.settler.finish(aggregator_return),
             energy,
             series,
             ledger: self.ledger,
             peaks,
             meters: self.meters,
-        }
+        })
     }
 }
 
@@ -472,7 +476,6 @@ impl<'s> Simulation<'s> {
                 grid,
                 grid_up: community.grid_available.get(lt).copied().unwrap_or(true),
                 voll_per_kwh: settings.value_of_lost_load.per_kwh(grid),
-                island_price_per_kwh: settings.island_price.per_kwh(grid),
                 wear_per_kwh: &wear_per_kwh,
                 coincident: self.coincident.get(t).copied().unwrap_or(false),
             };
@@ -675,16 +678,22 @@ pub(super) struct Finished {
 }
 
 impl Finished {
-    /// Close every behaviour's books with the aggregator's return `tau` (None: a run of the
-    /// twin alone, which settled no homes).
-    pub fn close(self, tau: f64) -> Option<Outcome> {
+    /// Close every behaviour's books with the aggregator's return `tau`, island trade valued
+    /// at `island_price` (None: a run of the twin alone, which settled no homes, or books that
+    /// did not keep island trade at that price).
+    pub fn close(self, tau: f64, island_price: IslandPrice) -> Option<Outcome> {
+        // Some(None): no such books; None: books that cannot close at this island price.
+        let close = |books: Option<Books>| match books {
+            None => Some(None),
+            Some(b) => b.close(tau, island_price).map(Some),
+        };
         Some(Outcome {
-            alone: self.alone?.close(tau),
-            shared: self.shared.map(|b| b.close(tau)),
+            alone: self.alone?.close(tau, island_price)?,
+            shared: close(self.shared)?,
             solver: self.solver,
             baseline: self.baseline,
-            cloud: self.cloud.map(|b| b.close(tau)),
-            oracle: self.oracle.map(|b| b.close(tau)),
+            cloud: close(self.cloud)?,
+            oracle: close(self.oracle)?,
             best_bill: self.best_bill,
         })
     }

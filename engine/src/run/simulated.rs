@@ -1,8 +1,9 @@
 //! A simulated scenario kept before its report, and what it can answer without simulating
-//! again: a change only the report reads (the aggregator's return τ_c, the name) re-closes its
-//! books; a change only settlement reads (the BS horizon) settles the homes' own dispatch again
+//! again: a change only the report reads (the aggregator's return τ_c, the name, the island
+//! price) re-closes its books; a change only settlement reads (the BS horizon) settles the homes' own dispatch again
 //! and keeps cloud-P2P's books, since the coordinator's dispatch does not read it.
 
+use super::ledger::island_price_kept;
 use super::rating::transformer_rating;
 use super::simulate::{self, Pass, Simulation};
 use super::source::Source;
@@ -22,13 +23,18 @@ pub struct Simulated {
 }
 
 impl Simulated {
-    /// Whether `scenario` differs from the simulated one only in what the report alone reads
-    /// (the aggregator's return τ_c and the name).
+    /// Whether `scenario` differs from the simulated one only in what the report alone reads:
+    /// the aggregator's return τ_c, the name, and the island price (the books keep island
+    /// trade at the retail and the feed-in price, and at the run's own stated price).
     pub fn serves(&self, scenario: &Scenario) -> bool {
         // One copy (an uploaded community is every member's year of series).
         let mut same = scenario.clone();
         let kept = &self.scenario;
         set_report_only_fields(&mut same, kept.settings.aggregator_return, &kept.name);
+        let asked = same.settings.island_price;
+        if island_price_kept(kept.settings.island_price, asked) {
+            same.settings.island_price = kept.settings.island_price;
+        }
         same == self.scenario
     }
 
@@ -135,7 +141,10 @@ fn report_from(
         prices,
         aggregator_return: tau,
     };
-    Some(assemble::report(&context, finished.close(tau)?))
+    Some(assemble::report(
+        &context,
+        finished.close(tau, scenario.settings.island_price)?,
+    ))
 }
 
 /// Simulate a scenario: [`run_with_options`](super::run_with_options) without the report, to
