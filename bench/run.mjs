@@ -25,6 +25,7 @@ const CASES = [
   ['run1000', '1,000-member village, a year, all five models', 3],
   ['run10k', '10,000-member village (the study\'s scale), a year, all five models, one worker', 1],
   ['tau_change', 'default village, a τ_c-only change after a full run (the kept simulation)', 5],
+  ['bs_horizon_change', 'default village, a BS-horizon change after a full run (homes settled again, cloud-P2P kept)', 5],
   ['sweep_feed_in10', 'default village, ten-point feed-in sweep incl. cloud-P2P (settle-only + complete)', 3],
   ['sweep_tau10', 'default village, ten-point τ_c sweep incl. cloud-P2P (one simulation)', 3],
 ];

@@ -34,6 +34,9 @@ pub enum BenchCase {
     /// The default north village: a τ_c-only change after a full run (the worker's kept
     /// simulation re-reported; compare with [`BenchCase::RunDefault`]).
     TauChange,
+    /// The default north village: a BS-horizon change after a full run (the homes settled
+    /// again beside the kept cloud-P2P books).
+    BsHorizonChange,
     /// The default north village: the page's ten-point feed-in sweep, every point settle-only
     /// then complete (cloud-P2P included).
     SweepFeedIn10,
@@ -44,7 +47,7 @@ pub enum BenchCase {
 
 impl BenchCase {
     /// Every case, in table order.
-    pub const ALL: [BenchCase; 11] = [
+    pub const ALL: [BenchCase; 12] = [
         BenchCase::GenerateDefault,
         BenchCase::Settle1k,
         BenchCase::Settle10k,
@@ -54,6 +57,7 @@ impl BenchCase {
         BenchCase::Run1000,
         BenchCase::Run10k,
         BenchCase::TauChange,
+        BenchCase::BsHorizonChange,
         BenchCase::SweepFeedIn10,
         BenchCase::SweepTau10,
     ];
@@ -67,6 +71,8 @@ pub enum Prepared {
     Scenarios(Vec<Scenario>),
     /// A kept simulation and the changed scenario to report from it.
     Kept(Box<Simulated>, Box<Scenario>),
+    /// A kept simulation and the changed scenario to settle the homes of again.
+    Resettle(Box<Simulated>, Box<Scenario>),
 }
 
 /// Build a case's input.
@@ -83,11 +89,17 @@ pub fn prepare(case: BenchCase) -> Prepared {
         | BenchCase::RunDefault
         | BenchCase::SweepFeedIn10
         | BenchCase::SweepTau10 => Prepared::Scenarios(vec![north]),
-        BenchCase::TauChange => {
+        BenchCase::TauChange | BenchCase::BsHorizonChange => {
             let mut changed = north.clone();
-            changed.settings.aggregator_return = 0.2;
+            let tau = case == BenchCase::TauChange;
+            if tau {
+                changed.settings.aggregator_return = 0.2;
+            } else {
+                changed.settings.bs_horizon = engine::market::BillingHorizon::Day;
+            }
             match simulate(&north, RunOptions::default(), &mut |_| {}, None) {
-                Ok(kept) => Prepared::Kept(Box::new(kept), Box::new(changed)),
+                Ok(kept) if tau => Prepared::Kept(Box::new(kept), Box::new(changed)),
+                Ok(kept) => Prepared::Resettle(Box::new(kept), Box::new(changed)),
                 // Reported by run_once: a scenario that fails to simulate.
                 Err(_) => Prepared::Scenarios(Vec::new()),
             }
@@ -117,7 +129,13 @@ pub fn run_once(case: BenchCase, input: &Prepared) -> Result<f64, String> {
             .report(changed)
             .map(|r| r.models.iter().map(|m| m.comparable_cost).sum())
             .ok_or_else(|| "the kept simulation does not serve a τ_c change".to_string()),
-        (BenchCase::TauChange, Prepared::Scenarios(_)) => {
+        (_, Prepared::Resettle(kept, changed)) => kept
+            .resettled(changed, &mut |_| {})
+            .map_err(|e| e.to_string())?
+            .and_then(|s| s.report(changed))
+            .map(|r| r.models.iter().map(|m| m.comparable_cost).sum())
+            .ok_or_else(|| "the kept simulation does not settle a BS-horizon change".to_string()),
+        (BenchCase::TauChange | BenchCase::BsHorizonChange, Prepared::Scenarios(_)) => {
             Err("the default village failed to simulate".into())
         }
         (BenchCase::SweepFeedIn10 | BenchCase::SweepTau10, Prepared::Scenarios(list)) => {
@@ -186,6 +204,7 @@ mod tests {
             BenchCase::Settle1k,
             BenchCase::RunDefaultSettleOnly,
             BenchCase::TauChange,
+            BenchCase::BsHorizonChange,
         ] {
             let input = prepare(case);
             let a = run_once(case, &input).unwrap();
