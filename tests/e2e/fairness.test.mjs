@@ -155,3 +155,53 @@ test('a τ_c change while the twin still runs waits for it and is answered from 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a BS-horizon or island-price change is answered from the kept simulation, cloud-P2P not re-run', async () => {
+  const errors = [];
+  const page = await openPage(browser, server.url, errors);
+  await ready(page);
+  // A re-run would show the quick answer (the cloud card marked stale), then five models with the
+  // value of perfect information pending: watch for either.
+  await page.evaluate((ids) => {
+    window.__rerun = [];
+    const look = () => {
+      if (document.querySelector(ids.cloud)?.dataset.stale === 'true') window.__rerun.push('cloud stale');
+      if (document.querySelector(ids.pending)) window.__rerun.push('VPI pending');
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, { cloud: byId('kpi-cloud'), pending: byId('gain-vpi-pending') });
+  const cloud = await page.textContent(byId('kpi-cloud-cost'));
+  // BS only shares the community's bill out differently: its card's shares move, not its total.
+  const bs = await page.textContent(byId('kpi-bs'));
+  const started = Date.now();
+  await page.evaluate((sel) => {
+    const select = document.querySelector(sel);
+    select.closest('details')?.setAttribute('open', '');
+    select.value = 'day';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }, byId('bs-horizon'));
+  await changed(page, 'kpi-bs', bs);
+  await upToDate(page);
+  const elapsed = Date.now() - started;
+  // Cloud-P2P settles by SDR: the horizon of Bill Sharing moves neither its dispatch nor its bill.
+  assert.equal(await page.textContent(byId('kpi-cloud-cost')), cloud);
+  assert.ok(await page.$(byId('gain-vpi')), 'the whole report, VPI included');
+  assert.deepEqual(await page.evaluate(() => [...new Set(window.__rerun)]), [], 'no cloud-P2P re-run');
+  console.log(`BS horizon month → day answered in ${elapsed} ms`);
+  // The island price: trade inside an island moves money between members (the community's
+  // total stays), so the members' savings on the cards move; no re-run.
+  await page.evaluate((sel) => document.querySelector(sel).closest('details')?.setAttribute('open', ''),
+    byId('island-price'));
+  const cards = () => page.evaluate(() => [...document.querySelectorAll('[data-testid^="kpi-"]')]
+    .map((el) => el.textContent).join('|'));
+  const retail = await cards();
+  const islandStarted = Date.now();
+  await page.selectOption(byId('island-price'), 'feed_in');
+  await page.waitForFunction((before) => [...document.querySelectorAll('[data-testid^="kpi-"]')]
+    .map((el) => el.textContent).join('|') !== before, retail, { timeout: 60000 });
+  await upToDate(page);
+  console.log(`island price retail → feed-in answered in ${Date.now() - islandStarted} ms`);
+  assert.deepEqual(await page.evaluate(() => [...new Set(window.__rerun)]), [], 'no re-run for the island price');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
