@@ -101,18 +101,43 @@ fn a_bs_horizon_change_resettles_the_homes_beside_the_kept_cloud_books() {
                 changed.settings.bs_horizon = horizon;
                 changed.settings.aggregator_return = 0.3;
                 assert!(kept.resettles(&changed) && !kept.serves(&changed));
+                // The horizon does move BS's bills: the kept books alone would be wrong.
+                let mut same_horizon = changed.clone();
+                same_horizon.settings.bs_horizon = scenario.settings.bs_horizon;
+                let stale = json(&kept.report(&same_horizon).unwrap());
                 let resettled = kept
                     .resettled(&changed, &mut |_| {})
                     .unwrap()
                     .expect("a BS horizon change keeps the dispatch");
                 let fresh = simulate(&changed, options, &mut |_| {}, None).unwrap();
+                let report = json(&resettled.report(&changed).unwrap());
                 assert_eq!(
-                    json(&resettled.report(&changed).unwrap()),
+                    report,
                     json(&fresh.report(&changed).unwrap()),
                     "{tariff} {horizon:?}"
                 );
+                assert_ne!(report, stale, "{tariff} {horizon:?}");
                 assert_eq!(resettled.options(), options);
+                // With the island price changed too: both answered from the kept books.
+                let mut both = changed.clone();
+                both.settings.island_price = engine::accounting::IslandPrice::FeedIn;
+                let resettled = kept.resettled(&both, &mut |_| {}).unwrap().unwrap();
+                assert_eq!(
+                    json(&resettled.report(&both).unwrap()),
+                    json(
+                        &simulate(&both, options, &mut |_| {}, None)
+                            .unwrap()
+                            .report(&both)
+                            .unwrap()
+                    )
+                );
             }
+            // The twin's books alone settled no homes: nothing to settle again.
+            let twin = simulate(&scenario, RunOptions::TWIN_ONLY, &mut |_| {}, None).unwrap();
+            let mut changed = scenario.clone();
+            changed.settings.bs_horizon = BillingHorizon::Day;
+            assert!(!twin.resettles(&changed));
+            assert!(twin.resettled(&changed, &mut |_| {}).unwrap().is_none());
             // Anything the dispatch reads needs a new simulation.
             let mut horizon_change = scenario.clone();
             horizon_change.settings.coordinator.horizon_steps = 12;

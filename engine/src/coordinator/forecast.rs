@@ -63,7 +63,7 @@ pub(crate) struct DayProfile {
     week_clearness: f64,
     /// No complete day of history yet (every mean and envelope value is zero).
     empty: bool,
-    /// Today's observed PV and clear-sky envelope summed over steps `day_start..observed_to`,
+    /// Today's observed PV and clear-sky envelope summed over steps `day_start..observed.to`,
     /// carried from one plan of the day to the next (the same additions in the same order as
     /// summing from the day's start at every plan).
     observed: Observed,
@@ -270,6 +270,41 @@ mod tests {
             2,
         );
         assert_eq!(out, vec![100.0; 3]);
+    }
+
+    #[test]
+    fn a_cache_carried_between_plans_forecasts_what_a_fresh_one_does() {
+        // Ten days of a noisy PV and load shape; plans every step, every third step, then back
+        // to an earlier step of the same day, all through one cache per quantity.
+        for spd in [4_usize, 48] {
+            let series: Vec<f64> = (0..10 * spd)
+                .map(|t| {
+                    let x = (t % spd) as f64 / spd as f64;
+                    (x * std::f64::consts::PI).sin().max(0.0)
+                        * (1.0 + 0.3 * ((t * 7919) % 13) as f64 / 13.0)
+                })
+                .collect();
+            let mut froms: Vec<usize> = (7 * spd..8 * spd).collect();
+            froms.extend((8 * spd..9 * spd).step_by(3));
+            froms.extend([9 * spd + spd / 2, 9 * spd + 1, 9 * spd + spd - 1, 9 * spd]);
+            for kind in [Quantity::Pv, Quantity::Load] {
+                let mut cache = None;
+                for &from in &froms {
+                    let to = (from + spd + 3).min(series.len());
+                    let (mut carried, mut fresh) = (Vec::new(), Vec::new());
+                    let f = Forecast::RecentHistory;
+                    forecast_into(f, kind, &series, from, to, spd, &mut cache, &mut carried);
+                    forecast_into(f, kind, &series, from, to, spd, &mut None, &mut fresh);
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(
+                        bits(&carried),
+                        bits(&fresh),
+                        "{kind:?} spd {spd} from {from}"
+                    );
+                    assert_eq!(carried.len(), to - from);
+                }
+            }
+        }
     }
 
     #[test]

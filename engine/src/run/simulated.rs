@@ -4,6 +4,7 @@
 //! and keeps cloud-P2P's books, since the coordinator's dispatch does not read it.
 
 use super::ledger::island_price_kept;
+use super::peaks::Rating;
 use super::rating::transformer_rating;
 use super::simulate::{self, Pass, Simulation};
 use super::source::Source;
@@ -11,14 +12,18 @@ use super::{assemble, windows, RunOptions, RunReport, SeriesSink};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// A simulated scenario before its report: every behaviour's books, the members' static
-/// attributes and the prices. Keep it to answer a change the simulation does not see — the
-/// aggregator's return τ_c, the scenario's name — in milliseconds ([`Simulated::report`]).
+/// attributes, the prices and the transformer rating. Keep it to answer a change the
+/// simulation does not see — the aggregator's return τ_c, the scenario's name, the island
+/// price — in milliseconds ([`Simulated::report`]), and a change of the BS horizon with the
+/// homes settled again ([`Simulated::resettled`]).
 #[derive(Clone)]
 pub struct Simulated {
     scenario: Scenario,
     options: RunOptions,
     members: Vec<crate::community::Member>,
     prices: Vec<crate::market::GridPrices>,
+    /// The transformer the run was measured against (sized once).
+    rating: Rating,
     finished: simulate::Finished,
 }
 
@@ -67,28 +72,31 @@ impl Simulated {
     }
 
     /// Whether `scenario` differs from the simulated one only in what settlement and the
-    /// report read — the BS horizon, τ_c, the name — so that [`Simulated::resettled`] answers
-    /// it. (Cloud-P2P settles by SDR: the horizon of Bill Sharing moves no coordinator.)
+    /// report read — the BS horizon besides what [`Simulated::serves`] accepts — so that
+    /// [`Simulated::resettled`] answers it. (Cloud-P2P settles by SDR: the horizon of Bill
+    /// Sharing moves no coordinator.) Never for the books of the twin alone, which settled no
+    /// homes.
     pub fn resettles(&self, scenario: &Scenario) -> bool {
         let mut same = scenario.clone();
         same.settings.bs_horizon = self.scenario.settings.bs_horizon;
-        self.serves(&same)
+        self.options.settles_homes() && self.serves(&same)
     }
 
     /// The simulation of `scenario`, which differs from this one only in what settlement reads
-    /// ([`Simulated::resettles`]): the homes' own dispatch simulated and settled again (the
-    /// part a tariff change re-settles in milliseconds), cloud-P2P's books, its twin's and
-    /// V_max kept. Bit-identical to simulating `scenario` afresh with these options.
-    /// `Ok(None)` when `scenario` needs a new simulation.
+    /// ([`Simulated::resettles`]): the homes' own dispatch simulated and settled again against
+    /// the kept transformer rating (no sizing pass), cloud-P2P's books, its twin's and V_max
+    /// kept. Bit-identical to simulating `scenario` afresh with these options. `Ok(None)` when
+    /// `scenario` needs a new simulation.
     pub fn resettled(
         &self,
         scenario: &Scenario,
         progress: &mut dyn FnMut(f64),
     ) -> Result<Option<Simulated>, ScenarioError> {
-        if !self.resettles(scenario) || !self.options.settles_homes() {
+        if !self.resettles(scenario) {
             return Ok(None);
         }
-        let homes = simulate_pass(scenario, self.options, Pass::Homes, progress, None)?;
+        let pass = (Pass::Homes, Some(self.rating));
+        let homes = simulate_pass(scenario, self.options, pass, progress, None)?;
         // The same members and prices: `homes` simulated the same community and tariff.
         Ok(Some(Simulated {
             finished: self.finished.clone().with_homes_of(homes.finished),
@@ -111,9 +119,11 @@ impl Simulated {
     }
 }
 
-/// `scenario` without what only the report reads (the aggregator's return τ_c and the name):
-/// two scenarios with equal simulated parts have the same simulation, and a kept one answers
-/// both ([`Simulated::serves`]; a front end compares them to know a run needs no simulation).
+/// `scenario` without the aggregator's return τ_c and the name: two scenarios with equal
+/// simulated parts have the same simulation, and a kept one answers both ([`Simulated::serves`];
+/// a front end compares them to know a run needs no simulation). Conservative: a kept
+/// simulation also answers an island-price change between retail and feed-in, which this
+/// comparison leaves out.
 pub fn simulated_part(scenario: &Scenario) -> Scenario {
     let mut part = scenario.clone();
     set_report_only_fields(&mut part, 0.0, "");
@@ -155,14 +165,15 @@ pub fn simulate(
     progress: &mut dyn FnMut(f64),
     series: Option<&mut SeriesSink>,
 ) -> Result<Simulated, ScenarioError> {
-    simulate_pass(scenario, options, Pass::Whole, progress, series)
+    simulate_pass(scenario, options, (Pass::Whole, None), progress, series)
 }
 
-/// [`simulate`] of one [`Pass`].
+/// [`simulate`] of one [`Pass`], against `rating` when it is known (else the scenario's, or
+/// the default size a homes-alone pass finds).
 fn simulate_pass(
     scenario: &Scenario,
     options: RunOptions,
-    pass: Pass,
+    (pass, rating): (Pass, Option<Rating>),
     progress: &mut dyn FnMut(f64),
     mut series: Option<&mut SeriesSink>,
 ) -> Result<Simulated, ScenarioError> {
@@ -170,7 +181,10 @@ fn simulate_pass(
     let axis = scenario.axis;
     let prices = scenario.tariff.prices(&axis)?;
     let source = Source::of(scenario)?;
-    let (rating, kept) = transformer_rating(scenario, &source, &prices, options)?;
+    let (rating, kept) = match rating {
+        Some(rating) => (rating, None),
+        None => transformer_rating(scenario, &source, &prices, options)?,
+    };
     let mut kept = kept.map(Vec::into_iter);
     let mut simulation =
         Simulation::new(scenario, source.members(), &prices, options, rating, pass);
@@ -185,6 +199,7 @@ fn simulate_pass(
     Ok(Simulated {
         scenario: scenario.clone(),
         options,
+        rating,
         members: source
             .members()
             .iter()
