@@ -59,8 +59,8 @@ impl Session {
             return done(id, report, host);
         }
         // A change only settlement reads (the BS horizon): the homes' own dispatch settled
-        // again beside the kept cloud-P2P books, in one answer.
-        if let Some(kept) = kept.filter(|k| k.resettles(scenario)) {
+        // again beside the kept cloud-P2P books, in one answer (`Ok(None)`: any other change).
+        if let Some(kept) = kept {
             let resettled = kept.resettled(scenario, &mut progress_posts(id, (0.0, 1.0), host));
             match resettled.map(|r| r.and_then(|s| Some((s.report(scenario)?, s)))) {
                 Ok(Some((report, simulated))) => {
@@ -379,12 +379,18 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn a_tau_only_change_is_answered_from_the_kept_simulation_at_once() {
+    /// The default village over three days, and a session that has run it (and kept it).
+    fn session_after_a_run() -> (Scenario, Session) {
         let mut scenario = Scenario::default_north();
         scenario.axis = TimeAxis::hourly(72);
         let mut session = Session::default();
         session.handle(&run_request(1, &scenario), &mut TestHost::default());
+        (scenario, session)
+    }
+
+    #[test]
+    fn a_tau_only_change_is_answered_from_the_kept_simulation_at_once() {
+        let (scenario, mut session) = session_after_a_run();
         let mut changed = scenario.clone();
         changed.settings.aggregator_return = 0.25;
         let mut host = TestHost::default();
@@ -411,10 +417,7 @@ mod tests {
 
     #[test]
     fn bs_horizon_and_island_price_changes_are_answered_without_simulating_cloud_p2p_again() {
-        let mut scenario = Scenario::default_north();
-        scenario.axis = TimeAxis::hourly(72);
-        let mut session = Session::default();
-        session.handle(&run_request(1, &scenario), &mut TestHost::default());
+        let (scenario, mut session) = session_after_a_run();
         let mut changed = scenario.clone();
         changed.settings.bs_horizon = engine::market::BillingHorizon::Day;
         let mut host = TestHost::default();

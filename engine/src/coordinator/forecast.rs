@@ -77,6 +77,16 @@ struct Observed {
     clear: f64,
 }
 
+impl Observed {
+    /// Nothing observed yet on the day starting at `day_start`.
+    fn at_day_start(day_start: usize) -> Self {
+        Self {
+            to: day_start,
+            ..Self::default()
+        }
+    }
+}
+
 impl DayProfile {
     fn of(series: &[f64], day_start: usize, spd: usize) -> Self {
         let first = day_start.saturating_sub(HISTORY_DAYS * spd);
@@ -106,10 +116,7 @@ impl DayProfile {
             day_start,
             mean,
             envelope,
-            observed: Observed {
-                to: day_start,
-                ..Observed::default()
-            },
+            observed: Observed::at_day_start(day_start),
             week_clearness: if sum_envelope > 1e-9 {
                 sum_mean / sum_envelope
             } else {
@@ -199,10 +206,7 @@ fn pv(profile: &mut DayProfile, series: &[f64], from: usize, to: usize, out: &mu
     // Today's observed output and envelope so far: continued from the last plan of the day.
     let observed = &mut profile.observed;
     if observed.to > from {
-        *observed = Observed {
-            to: day_start,
-            ..Observed::default()
-        };
+        *observed = Observed::at_day_start(day_start);
     }
     for t in observed.to..from {
         observed.seen += series.get(t).copied().unwrap_or(0.0);

@@ -99,7 +99,7 @@ impl Simulated {
         let homes = simulate_pass(scenario, self.options, pass, progress, None)?;
         // The same members and prices: `homes` simulated the same community and tariff.
         Ok(Some(Simulated {
-            finished: self.finished.clone().with_homes_of(homes.finished),
+            finished: self.finished.with_homes_of(homes.finished),
             ..homes
         }))
     }
